@@ -1,0 +1,5 @@
+import sys
+
+from landslide.cli import main
+
+sys.exit(main())

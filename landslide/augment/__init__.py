@@ -1,0 +1,1 @@
+"""Offline (SMOTE with SSIM neighbours) and online (CutMix, Mixup, colour, geometric) augmentation."""

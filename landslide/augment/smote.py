@@ -1,0 +1,61 @@
+"""Offline SMOTE with SSIM neighbours (the paper's Algorithm 1).
+
+For each minority (landslide) anchor: its k nearest neighbours by SSIM among the other minority
+images; then ``per_anchor`` times: pick a neighbour at random, draw lambda ~ Beta(alpha, beta),
+clip it to [0.1, 0.9], and emit lambda * anchor + (1 - lambda) * neighbour. Every synthetic image
+keeps its provenance (anchor ID, neighbour ID, lambda). Applied to a training fold only.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from landslide.augment.mix import sample_beta
+from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
+from landslide.errors import LandslideError
+
+CLIP = (0.1, 0.9)
+
+
+@dataclass
+class SmoteResult:
+    images: torch.Tensor          # (M, C, H, W) synthetic images, same dtype/scale as the input
+    anchor_ids: list[str]
+    neighbour_ids: list[str]
+    lambdas: np.ndarray           # (M,)
+
+    def provenance(self) -> list[dict]:
+        return [{"anchor": a, "neighbour": b, "lambda": float(l)}
+                for a, b, l in zip(self.anchor_ids, self.neighbour_ids, self.lambdas)]
+
+
+def per_anchor_for_share(n_minority: int, n_majority: int, share: float) -> int:
+    """Synthetic images per anchor that bring the minority class closest to ``share`` of all images."""
+    target_minority = share * n_majority / (1 - share)
+    return max(0, int(round((target_minority - n_minority) / max(n_minority, 1))))
+
+
+def smote_ssim(images: torch.Tensor, ids: list[str], per_anchor: int = 5, k: int = 5,
+               alpha: float = 2.0, beta: float = 2.0, seed: int = 0, progress: bool = False) -> SmoteResult:
+    """Algorithm 1 on the minority images (N, C, H, W) of one training fold."""
+    n = images.shape[0]
+    if n < 2:
+        raise LandslideError(f"SMOTE needs at least 2 landslide images in the training fold, got {n}; "
+                             f"use more data, fewer folds, or turn SMOTE off (smote=false)")
+    if n < k + 1:
+        warnings.warn(f"only {n} landslide images in the training fold: SMOTE uses k={n - 1} neighbours "
+                      f"instead of {k}")
+        k = n - 1
+    scaled, _, _ = scale_for_ssim(images.float())
+    nbrs = ssim_neighbours(scaled, k, progress=progress)
+    gen = torch.Generator().manual_seed(seed)
+    anchors = np.repeat(np.arange(n), per_anchor)
+    pick = torch.randint(0, k, (len(anchors),), generator=gen).numpy()
+    partners = nbrs[anchors, pick]
+    lam = sample_beta(len(anchors), alpha, beta, gen).clamp(*CLIP)
+    lx = lam.to(images.dtype).view(-1, 1, 1, 1)
+    synth = lx * images[anchors] + (1 - lx) * images[partners]
+    return SmoteResult(synth, [ids[a] for a in anchors], [ids[b] for b in partners], lam.numpy())

@@ -1,0 +1,103 @@
+"""Batched SSIM in torch, equal to ``skimage.metrics.structural_similarity(a, b, channel_axis=0,
+gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=R)``, and the all-pairs
+SSIM nearest-neighbour search that SMOTE needs.
+
+skimage filters with an 11-tap Gaussian (sigma 1.5, truncate 3.5) and then crops 5 pixels at every
+border before averaging, so only the *valid* part of the filter output matters: we compute exactly
+that region with separable valid convolutions. SSIM is averaged over pixels, then over channels.
+
+Band scaling: optical bands are reflectance x 1e4 and SAR bands are dB, three orders of magnitude
+apart, so SSIM's constants C1 = (0.01 R)^2, C2 = (0.03 R)^2 would mean nothing for one of them with
+a single data range. ``scale_for_ssim`` maps every band to [0, 1] with its 1st-99th percentile range
+over the images being compared (clipped), and SSIM is then taken with data_range 1 for all bands.
+Percentiles instead of min-max keep one cloud or one radar glint from squashing a band's range.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+K1, K2 = 0.01, 0.03
+SIGMA, TRUNCATE = 1.5, 3.5
+
+
+def gaussian_taps(dtype=torch.float64, sigma: float = SIGMA) -> torch.Tensor:
+    radius = int(TRUNCATE * sigma + 0.5)
+    x = torch.arange(-radius, radius + 1, dtype=torch.float64)
+    g = torch.exp(-0.5 * (x / sigma) ** 2)
+    return (g / g.sum()).to(dtype)
+
+
+def filter_valid(x: torch.Tensor, taps: torch.Tensor) -> torch.Tensor:
+    """Separable Gaussian over the last two axes of (..., H, W), valid region only."""
+    shape = x.shape
+    y = x.reshape(-1, 1, shape[-2], shape[-1])
+    k = taps.numel()
+    y = F.conv2d(y, taps.view(1, 1, 1, k))
+    y = F.conv2d(y, taps.view(1, 1, k, 1))
+    return y.reshape(*shape[:-2], y.shape[-2], y.shape[-1])
+
+
+def scale_for_ssim(images: torch.Tensor, lo: torch.Tensor | None = None, hi: torch.Tensor | None = None):
+    """(N, C, H, W) -> values in [0, 1] per band from the 1st-99th percentile range (see module doc).
+    Returns (scaled, lo, hi) so the same mapping can be reused."""
+    if lo is None or hi is None:
+        flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
+        step = max(1, flat.shape[1] // 2_000_000)
+        q = torch.quantile(flat[:, ::step], torch.tensor([0.01, 0.99], dtype=torch.float64), dim=1)
+        lo, hi = q[0], q[1]
+    span = torch.where(hi - lo > 1e-12, hi - lo, torch.ones_like(hi))
+    scaled = (images.double() - lo.view(1, -1, 1, 1)) / span.view(1, -1, 1, 1)
+    return scaled.clamp(0, 1).to(images.dtype if images.is_floating_point() else torch.float32), lo, hi
+
+
+def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
+    """SSIM of matching pairs: a, b (N, C, H, W) -> (N,), as skimage with channel_axis=0 per pair."""
+    taps = gaussian_taps(a.dtype).to(a.device)
+    c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
+    ua, ub = filter_valid(a, taps), filter_valid(b, taps)
+    va = filter_valid(a * a, taps) - ua * ua
+    vb = filter_valid(b * b, taps) - ub * ub
+    cov = filter_valid(a * b, taps) - ua * ub
+    s = ((2 * ua * ub + c1) * (2 * cov + c2)) / ((ua * ua + ub * ub + c1) * (va + vb + c2))
+    return s.mean(dim=(-2, -1)).mean(dim=-1)
+
+
+def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, chunk_pairs: int = 64,
+                progress: bool = False) -> torch.Tensor:
+    """All-pairs SSIM (N, N) of (N, C, H, W) scaled images.
+
+    What depends on one image only (its local mean and variance maps) is computed once; per pair
+    only the filtered product remains. SSIM is symmetric, so only i < j is computed, in chunks of
+    ``chunk_pairs`` pairs to bound memory (a chunk holds ~chunk_pairs * C * H * W values a few times).
+    """
+    n = images.shape[0]
+    dtype = images.dtype
+    taps = gaussian_taps(dtype).to(images.device)
+    c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
+    mu = filter_valid(images, taps)
+    var = filter_valid(images * images, taps) - mu * mu
+    out = torch.ones(n, n, dtype=torch.float64)
+    iu, ju = torch.triu_indices(n, n, offset=1)
+    bar = tqdm(total=len(iu), desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
+    for s in range(0, len(iu), chunk_pairs):
+        i, j = iu[s:s + chunk_pairs], ju[s:s + chunk_pairs]
+        mi, mj = mu[i], mu[j]
+        cov = filter_valid(images[i] * images[j], taps) - mi * mj
+        num = (2 * mi * mj + c1) * (2 * cov + c2)
+        den = (mi * mi + mj * mj + c1) * (var[i] + var[j] + c2)
+        val = (num / den).mean(dim=(-2, -1)).mean(dim=-1).double().cpu()
+        out[i, j] = val
+        out[j, i] = val
+        bar.update(len(i))
+    bar.close()
+    return out
+
+
+def ssim_neighbours(images: torch.Tensor, k: int = 5, progress: bool = False, **kw) -> np.ndarray:
+    """Indices (N, k) of each image's k most similar other images by SSIM (highest first)."""
+    sim = ssim_matrix(images, progress=progress, **kw)
+    sim.fill_diagonal_(-np.inf)
+    return torch.topk(sim, k, dim=1).indices.numpy()

@@ -1,0 +1,81 @@
+"""``python -m landslide``: synth, check, pack, train. Errors a user can fix print as one paragraph."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from landslide.errors import LandslideError
+
+
+def _synth(args) -> None:
+    from landslide.data.synthetic import write_synthetic
+    out = write_synthetic(args.out, n=args.n, seed=args.seed, test_n=args.test_n, progress=True)
+    print(f"wrote {args.n} training and {args.test_n if args.test_n is not None else max(args.n // 4, 1)} "
+          f"test patches to {out}")
+
+
+def _check(args) -> None:
+    from landslide.data import load_patches
+    ps = load_patches(args.data, skip_bad=args.skip_bad)
+    print(f"ok: {ps.describe()}")
+    for s in ps.skipped:
+        print(f"skipped: {s}")
+
+
+def _pack(args) -> None:
+    from landslide.data import load_patches
+    from landslide.data.store import write_store
+    ps = load_patches(args.data, skip_bad=args.skip_bad)
+    for s in ps.skipped:
+        print(f"skipped: {s}")
+    out = write_store(args.out, ps.train, ps.test, source=str(args.data))
+    print(f"packed {ps.describe()} into {out} (index: {out.with_suffix('.index.csv')})")
+
+
+def _train(args) -> None:
+    from landslide.train.run import train_command
+    train_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m landslide",
+                                description="Landslide classification from 12-band Sentinel-1/2 patches "
+                                            "(Zindi layout).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="write a synthetic Zindi-layout data set with known structure")
+    s.add_argument("--out", required=True, help="folder to write (Train.csv, Test.csv, train_data/, ...)")
+    s.add_argument("--n", type=int, default=1200, help="training patches (default 1200)")
+    s.add_argument("--test-n", type=int, default=None, help="test patches (default n/4)")
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(fn=_synth)
+
+    c = sub.add_parser("check", help="validate a Zindi folder or packed store and report every problem")
+    c.add_argument("--data", required=True, help="Zindi-layout folder or .h5 store")
+    c.add_argument("--skip-bad", action="store_true", help="drop bad patches (listed) instead of failing")
+    c.set_defaults(fn=_check)
+
+    k = sub.add_parser("pack", help="pack a Zindi folder into one HDF5 store with per-band statistics")
+    k.add_argument("--data", required=True, help="Zindi-layout folder")
+    k.add_argument("--out", required=True, help="output .h5 file (a .index.csv is written beside it)")
+    k.add_argument("--skip-bad", action="store_true", help="drop bad patches (listed) instead of failing")
+    k.set_defaults(fn=_pack)
+
+    from landslide.train.run import add_train_arguments
+    t = sub.add_parser("train", help="train one configuration over k folds; write metrics and submission.csv")
+    add_train_arguments(t)
+    t.set_defaults(fn=_train)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.fn(args)
+    except LandslideError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished work is saved; run the same command again to resume", file=sys.stderr)
+        return 130
+    return 0

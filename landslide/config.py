@@ -1,0 +1,122 @@
+"""One typed experiment configuration, and the profiles that set its scale.
+
+A grid row names *what* varies in the paper's units (e.g. ``dim = 384``); a profile says *at what
+scale* it runs: ``dim_scale`` maps the paper's 256/384 px to the profile's sizes, and the profile
+fixes backbone, folds, epochs and data size. Any field can be overridden from the command line.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ExperimentConfig:
+    # data
+    data: str = ""                 # Zindi folder or .h5 store; "" = the built-in synthetic set
+    synth_n: int = 1200            # size of the built-in synthetic training set
+    synth_test_n: int = 400
+    synth_seed: int = 0
+    max_train: int = 0             # 0 = all; otherwise a stratified subsample (smoke runs)
+    channels: str = "12"
+    dim: int = 256                 # the paper's image size; the profile's dim_scale maps it
+    dim_scale: float = 0.25
+    norm: str = "standard"
+    # model
+    backbone: str = "tf_efficientnetv2_b0"
+    pretrained: bool = False
+    weights: str = ""
+    drop_rate: float = 0.2
+    # optimisation
+    optimizer: str = "adamw"
+    lr: float = 3e-4
+    weight_decay: float = 0.01
+    batch_size: int = 32
+    epochs: int = 4
+    lr_schedule: str = "none"      # none | step | cosine
+    eval_every: int = 0            # iterations between validation scores; 0 = once per epoch
+    # online augmentation
+    mixup: bool = False
+    mixup_alpha: float = 0.4
+    mixup_prob: float = 0.5
+    cutmix: bool = False
+    cutmix_prob: float = 0.5
+    colour: bool = True
+    geometric: bool = True
+    flips: bool = True
+    # offline augmentation (SMOTE with SSIM neighbours)
+    smote: bool = False
+    smote_k: int = 5
+    smote_per_anchor: int = 5
+    smote_alpha: float = 2.0
+    smote_beta: float = 2.0
+    paper_protocol: bool = False   # SMOTE before the split, as the paper did: validation leaks
+    # head on embeddings
+    head: str = "fc"               # fc | svm | lgbm
+    svm_c: float = 1.0
+    # cross-validation
+    folds: int = 3
+    seed: int = 0
+    device: str = "auto"
+    profile: str = "quick"
+
+    @property
+    def image_size(self) -> int:
+        return max(16, int(round(self.dim * self.dim_scale / 8)) * 8)
+
+    def resolved(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def training_key(self) -> str:
+        """Hash of everything that changes the trained network (the head is fitted afterwards)."""
+        d = self.resolved()
+        for k in ("head", "svm_c", "device"):
+            d.pop(k)
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+    def key(self) -> str:
+        d = self.resolved()
+        d.pop("device")
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+    def replace(self, **changes) -> "ExperimentConfig":
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"unknown configuration field(s) {sorted(unknown)}; known: "
+                             f"{[f.name for f in dataclasses.fields(self)]}")
+        return dataclasses.replace(self, **changes)
+
+
+# Measured on this project's 2-core CPU (see README): tf_efficientnetv2_b0 from scratch needs AdamW and
+# a few epochs at 64 px; the paper profile is the paper's settings, meant for a GPU.
+PROFILES: dict[str, dict] = {
+    "smoke": dict(backbone="test_efficientnet", dim_scale=0.125, synth_n=120, synth_test_n=40, folds=2,
+                  epochs=1, batch_size=16, lr=1e-3, smote_per_anchor=2, profile="smoke"),
+    "quick": dict(profile="quick"),
+    "paper": dict(backbone="tf_efficientnetv2_l", dim_scale=1.0, folds=5, epochs=50, batch_size=36,
+                  optimizer="adam", lr=3e-4, weight_decay=0.0, eval_every=3, pretrained=True,
+                  synth_n=7147, synth_test_n=5398, profile="paper"),
+}
+
+
+def profile_config(profile: str, **overrides) -> ExperimentConfig:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
+    return ExperimentConfig().replace(**PROFILES[profile]).replace(**overrides)
+
+
+def coerce(cfg: ExperimentConfig, name: str, text: str):
+    """Parse a ``name=value`` override into the field's type."""
+    fields = {f.name: f for f in dataclasses.fields(cfg)}
+    if name not in fields:
+        raise ValueError(f"unknown configuration field {name!r}; known: {sorted(fields)}")
+    kind = type(getattr(cfg, name))
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} takes true/false, got {text!r}")
+    return kind(text)

@@ -1,0 +1,63 @@
+"""One in-memory patch set, read from a Zindi folder or a packed store (torchgeo-style dict samples)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from landslide.data.bands import RAW_BANDS, RGB_BANDS
+from landslide.data.zindi import Split, read_folder
+
+
+@dataclass
+class PatchSet:
+    """Training and test patches held in memory as float32 (N, 12, H, W) arrays."""
+    train: Split
+    test: Split | None
+    source: str
+    skipped: list[str]
+    band_names: tuple[str, ...] = RAW_BANDS
+
+    def __len__(self) -> int:
+        return len(self.train.ids)
+
+    def __getitem__(self, i: int) -> dict:
+        sample = {"image": torch.from_numpy(self.train.images[i]), "id": self.train.ids[i],
+                  "band_names": self.band_names}
+        if self.train.labels is not None:
+            sample["label"] = int(self.train.labels[i])
+        return sample
+
+    @property
+    def has_test_labels(self) -> bool:
+        return self.test is not None and self.test.labels is not None
+
+    def describe(self) -> str:
+        pos = int(self.train.labels.sum())
+        test = f", {len(self.test.ids)} test" if self.test is not None else ""
+        return (f"{self.source}: {len(self)} training patches ({pos} landslides, {pos / max(len(self), 1):.2%})"
+                f"{test}")
+
+    def plot(self, i: int, ax=None):
+        """Show patch ``i`` as an RGB composite (2-98 % stretch), torchgeo style."""
+        import matplotlib.pyplot as plt
+        img = self.train.images[i][[self.band_names.index(b) for b in RGB_BANDS]].transpose(1, 2, 0)
+        lo, hi = np.percentile(img, [2, 98])
+        ax = ax or plt.gca()
+        ax.imshow(np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1))
+        ax.set_title(f"{self.train.ids[i]} label={self[i].get('label')}")
+        ax.axis("off")
+        return ax
+
+
+def load_patches(source: str | Path, skip_bad: bool = False) -> PatchSet:
+    """Read a Zindi-layout folder or a packed ``.h5`` store."""
+    source = Path(source)
+    if source.suffix in (".h5", ".hdf5"):
+        from landslide.data.store import read_store
+        train, test, _ = read_store(source)
+        return PatchSet(train, test, str(source), [])
+    train, test, report = read_folder(source, skip_bad=skip_bad)
+    return PatchSet(train, test, str(source), report.skipped)

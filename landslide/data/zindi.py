@@ -1,0 +1,137 @@
+"""Reader and validator for a Zindi-layout folder.
+
+Layout: ``Train.csv`` (ID,label), ``Test.csv`` (ID), ``train_data/<ID>.npy``, ``test_data/<ID>.npy``,
+each patch (64, 64, 12) float64 channels-last. Our synthetic sets add ``TestLabels.csv`` (ID,label).
+Everything is checked up front and every problem is reported at once, naming the file or CSV row.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from landslide.errors import DataError
+
+PATCH_SHAPE = (64, 64, 12)
+
+
+@dataclass
+class Split:
+    ids: list[str]
+    images: np.ndarray           # (N, 12, H, W) float32, channels first
+    labels: np.ndarray | None    # (N,) int64, or None when the split is unlabelled
+
+
+@dataclass
+class FolderReport:
+    problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_csv_rows(path: Path, needed: tuple[str, ...], problems: list[str]) -> list[tuple[int, dict]]:
+    """Rows of a CSV as (line number, dict); missing file or columns become problems."""
+    if not path.exists():
+        problems.append(f"{path}: file not found (a Zindi folder has Train.csv and Test.csv at its top)")
+        return []
+    with open(path, newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in needed if c not in (reader.fieldnames or [])]
+        if missing:
+            problems.append(f"{path}: missing column(s) {missing}; header is {reader.fieldnames} "
+                            f"(expected {','.join(needed)})")
+            return []
+        return [(i, row) for i, row in enumerate(reader, start=2)]
+
+
+def parse_labels(path: Path, rows, problems: list[str]) -> dict[int, int]:
+    """Line number -> label for rows whose label is exactly 0 or 1."""
+    out = {}
+    for line, row in rows:
+        raw = (row.get("label") or "").strip()
+        if raw in ("0", "1"):
+            out[line] = int(raw)
+        else:
+            problems.append(f"{path} row {line} (ID {row.get('ID')}): label {raw!r} is not 0 or 1; "
+                            f"set it to 0 (no landslide) or 1 (landslide)")
+    return out
+
+
+def check_patch(path: Path) -> tuple[np.ndarray | None, str | None]:
+    """Load one .npy and return (array, None) or (None, what is wrong and what to do)."""
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except Exception as exc:  # truncated, not a .npy, pickled object...
+        return None, f"{path}: unreadable .npy ({type(exc).__name__}: {exc}); re-download or re-export this patch"
+    if arr.shape != PATCH_SHAPE:
+        return None, f"{path}: shape {arr.shape}, expected {PATCH_SHAPE} (H, W, bands, channels last)"
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        return None, f"{path}: dtype {arr.dtype} is not a real numeric type; save it as float64"
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        bands = sorted(set(np.nonzero(bad)[2].tolist()))
+        return None, (f"{path}: {int(bad.sum())} NaN/Inf value(s) in band index(es) {bands}; "
+                      f"fill them (e.g. with the band median) or drop the patch")
+    return arr, None
+
+
+def read_split(root: Path, csv_name: str, data_dir: str, labelled: bool, report: FolderReport,
+               label_csv: str | None = None, skip_bad: bool = False) -> Split | None:
+    csv_path = root / csv_name
+    rows = read_csv_rows(csv_path, ("ID", "label") if labelled else ("ID",), report.problems)
+    if not rows and not csv_path.exists():
+        return None
+    labels_by_line = parse_labels(csv_path, rows, report.problems) if labelled else {}
+    extra_labels = {}
+    if label_csv and (root / label_csv).exists():
+        lrows = read_csv_rows(root / label_csv, ("ID", "label"), report.problems)
+        parsed = parse_labels(root / label_csv, lrows, report.problems)
+        extra_labels = {row["ID"].strip(): parsed[line] for line, row in lrows if line in parsed}
+
+    seen: dict[str, int] = {}
+    ids, arrays, labels = [], [], []
+    for line, row in rows:
+        pid = (row.get("ID") or "").strip()
+        if not pid:
+            report.problems.append(f"{csv_path} row {line}: empty ID; remove the row or fill in the ID")
+            continue
+        if pid in seen:
+            report.problems.append(f"{csv_path} row {line}: duplicate ID {pid} (first on row {seen[pid]}); "
+                                   f"remove one of the two rows")
+            continue
+        seen[pid] = line
+        arr, problem = check_patch(root / data_dir / f"{pid}.npy") if (root / data_dir / f"{pid}.npy").exists() \
+            else (None, f"{csv_path} row {line}: ID {pid} has no file {root / data_dir / f'{pid}.npy'}; "
+                        f"add the file or remove the row")
+        if problem:
+            (report.skipped if skip_bad else report.problems).append(problem)
+            continue
+        if labelled and line not in labels_by_line:
+            continue
+        ids.append(pid)
+        arrays.append(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
+        if labelled:
+            labels.append(labels_by_line[line])
+        elif extra_labels:
+            labels.append(extra_labels.get(pid, -1))
+    images = np.stack(arrays) if arrays else np.zeros((0, 12, 64, 64), np.float32)
+    lab = np.asarray(labels, dtype=np.int64) if (labelled or extra_labels) else None
+    if lab is not None and not labelled and (lab < 0).any():
+        report.problems.append(f"{root / label_csv}: labels missing for {int((lab < 0).sum())} test ID(s)")
+    return Split(ids, images, lab)
+
+
+def read_folder(root: str | Path, skip_bad: bool = False) -> tuple[Split, Split | None, FolderReport]:
+    """Read and validate a Zindi folder. Raises DataError listing every problem (bad patches are
+    dropped and listed in the report instead when ``skip_bad``)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError([f"{root}: not a folder; point --data at the folder holding Train.csv"], str(root))
+    report = FolderReport()
+    train = read_split(root, "Train.csv", "train_data", True, report, skip_bad=skip_bad)
+    test = read_split(root, "Test.csv", "test_data", False, report, label_csv="TestLabels.csv",
+                      skip_bad=skip_bad) if (root / "Test.csv").exists() else None
+    if report.problems:
+        raise DataError(report.problems, str(root))
+    return train, test, report

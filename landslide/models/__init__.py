@@ -1,0 +1,1 @@
+"""Backbones (timm factory, offline weights, N-channel stems) and heads on embeddings."""

@@ -1,0 +1,69 @@
+"""Build any timm model for N input channels and 2 classes, with pretrained weights from the hub
+(``pretrained=True``, as timm does it) or from a local file (``weights=PATH``).
+
+For a local file timm's ``pretrained_cfg_overlay=dict(file=...)`` is used, which goes through timm's
+own loader and so adapts a 3-channel stem to N channels (the RGB kernel is repeated and rescaled by
+3/N); ``checkpoint_path=`` would not adapt it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from landslide.errors import LandslideError
+
+NO_WEIGHTS_HELP = (
+    "pretrained weights for {name!r} could not be loaded ({why}). Either run once with internet access "
+    "(timm caches the weights under ~/.cache/huggingface), or download the model's .safetensors/.pth "
+    "file on another machine and pass it with --weights PATH; or train from scratch without --pretrained."
+)
+
+
+def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: bool = False,
+                    weights: str | Path | None = None, drop_rate: float = 0.0,
+                    img_size: int | None = None) -> nn.Module:
+    import timm
+    from landslide.models.unet import UNET_NAMES, build_unet_classifier
+    if name in UNET_NAMES:
+        return build_unet_classifier(name, in_chans, num_classes, drop_rate)
+    kwargs = dict(in_chans=in_chans, num_classes=num_classes, drop_rate=drop_rate)
+    if img_size is not None and _takes_img_size(name):
+        kwargs["img_size"] = img_size
+    if weights is not None:
+        weights = Path(weights)
+        if not weights.is_file():
+            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=f"no file at {weights}"))
+        kwargs.update(pretrained=True, pretrained_cfg_overlay=dict(file=str(weights)))
+    elif pretrained:
+        kwargs["pretrained"] = True
+    try:
+        return timm.create_model(name, **kwargs)
+    except RuntimeError as exc:
+        if "pretrained" in kwargs:
+            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=str(exc).splitlines()[0])) from None
+        raise
+    except Exception as exc:  # hub unreachable: requests/huggingface_hub/OSError flavours
+        if kwargs.get("pretrained") and weights is None:
+            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=type(exc).__name__)) from None
+        raise
+
+
+def _takes_img_size(name: str) -> bool:
+    return any(k in name for k in ("vit", "swin", "deit", "beit", "eva", "davit_", "maxvit", "caformer"))
+
+
+def embed(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Pooled pre-logit embedding (timm's uniform API)."""
+    return model.forward_head(model.forward_features(x), pre_logits=True)
+
+
+def embed_and_logits(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Embedding and logits from one forward pass."""
+    feats = model.forward_head(model.forward_features(x), pre_logits=True)
+    return feats, model.get_classifier()(feats)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,1 @@
+"""Training: soft-label KL loss, one-fold engine, k-fold cross-validation and runs."""

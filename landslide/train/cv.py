@@ -1,0 +1,203 @@
+"""k-fold cross-validation: folds, leak-free SMOTE per training fold, out-of-fold predictions,
+a test ensemble over folds, heads on cached embeddings, metrics and a Zindi submission.
+
+Run folder layout::
+
+    RUN/config.json          resolved configuration (a different one in the same folder is refused)
+    RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
+    RUN/fold_K/best.pt       best weights and the fold's normalisation statistics
+    RUN/fold_K/result.npz    predictions and pooled embeddings (train / val / test) of the best weights
+    RUN/fold_K/smote.json    provenance of the fold's synthetic images (anchor, neighbour, lambda)
+    RUN/metrics.json, RUN/oof.csv, RUN/submission.csv, RUN/log.txt
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import StratifiedKFold
+
+from landslide.augment.smote import smote_ssim
+from landslide.config import ExperimentConfig
+from landslide.data.bands import expand_channels
+from landslide.data.builtin import load_experiment_data
+from landslide.data.dataset import PatchSet
+from landslide.errors import LandslideError
+from landslide.models.heads import head_scores
+from landslide.train.device import pick_device
+from landslide.train.engine import FoldData, f1_at_half, fit_fold
+
+log = logging.getLogger("landslide")
+
+
+def write_json(path: Path, obj) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=float))
+    os.replace(tmp, path)
+
+
+def subsample(ps: PatchSet, n: int, seed: int) -> PatchSet:
+    """A stratified subsample of the training split (smoke runs)."""
+    if not n or n >= len(ps):
+        return ps
+    from sklearn.model_selection import train_test_split
+    keep, _ = train_test_split(np.arange(len(ps)), train_size=n, stratify=ps.train.labels, random_state=seed)
+    keep = np.sort(keep)
+    ps.train.ids = [ps.train.ids[i] for i in keep]
+    ps.train.images = ps.train.images[keep]
+    ps.train.labels = ps.train.labels[keep]
+    return ps
+
+
+def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    n_pos = int(labels.sum())
+    if n_pos < folds or len(labels) - n_pos < folds:
+        raise LandslideError(f"{folds} stratified folds need at least {folds} landslides and {folds} "
+                             f"non-landslides; the data has {n_pos} and {len(labels) - n_pos}. "
+                             f"Use fewer folds (--set folds=2) or more data")
+    return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels))
+
+
+def _smote_fold(cfg, raw, labels, ids, idx, seed, progress):
+    """SMOTE on the landslide images among ``idx``; returns (synthetic raw images, provenance)."""
+    pos = idx[labels[idx] == 1]
+    res = smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
+                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress)
+    return res.images, res.provenance()
+
+
+def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True) -> tuple[list[dict], dict]:
+    """Train (or load) every fold. Returns the fold results and the arrays needed to score them."""
+    ps = subsample(load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress),
+                   cfg.max_train, cfg.seed)
+    device = pick_device(cfg.device)
+    raw = torch.from_numpy(ps.train.images)
+    labels = ps.train.labels.copy()
+    ids = list(ps.train.ids)
+    if cfg.smote and cfg.paper_protocol:
+        warnings.warn("paper protocol: SMOTE runs before the split, so validation folds hold synthetic images "
+                      "interpolated from training images: CV scores leak and read too high")
+        all_idx = np.arange(len(labels))
+        synth, prov = _smote_fold(cfg, raw, labels, ids, all_idx, cfg.seed, progress)
+        raw = torch.cat([raw, synth])
+        labels = np.concatenate([labels, np.ones(len(synth), np.int64)])
+        ids = ids + [f"smote_{i}" for i in range(len(synth))]
+        write_json(run_dir / "smote.json", prov)
+    x = expand_channels(raw, cfg.channels)
+    test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
+    results = []
+    for fold, (tr, va) in enumerate(make_folds(labels, cfg.folds, cfg.seed)):
+        fold_dir = run_dir / f"fold_{fold}"
+        done = fold_dir / "result.npz"
+        if done.exists():
+            results.append(dict(np.load(done, allow_pickle=False)))
+            continue
+        fold_dir.mkdir(parents=True, exist_ok=True)
+        train_x, train_y = x[tr], torch.from_numpy(labels[tr])
+        if cfg.smote and not cfg.paper_protocol:
+            synth, prov = _smote_fold(cfg, raw, labels, ids, tr, cfg.seed * 100 + fold, progress)
+            write_json(fold_dir / "smote.json", prov)
+            train_x = torch.cat([train_x, expand_channels(synth, cfg.channels)])
+            train_y = torch.cat([train_y, torch.ones(len(synth), dtype=torch.int64)])
+        t0 = time.time()
+        out = fit_fold(cfg, fold, FoldData(train_x, train_y, x[va], torch.from_numpy(labels[va]), test_x,
+                                           n_real_train=len(tr)), fold_dir, device, progress)
+        log.info("fold %d: best val F1 %.4f at step %d, train F1 %.4f, %.1fs", fold, out["best_val_f1"],
+                 out["best_step"], out["train_f1"], time.time() - t0)
+        arrays = {k: v for k, v in out.items() if v is not None and k != "history"}
+        arrays.update(train_idx=tr, val_idx=va, history=np.asarray(out["history"], dtype=np.float64).reshape(-1, 2))
+        tmp = fold_dir / f"result.{os.getpid()}.tmp.npz"
+        np.savez(tmp, **arrays)
+        os.replace(tmp, done)
+        results.append(dict(np.load(done, allow_pickle=False)))
+    context = {"labels": labels, "ids": ids, "n_real": len(ps), "test_ids": ps.test.ids if ps.test else None,
+               "test_labels": ps.test.labels if ps.has_test_labels else None, "source": ps.source}
+    return results, context
+
+
+def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1.0, seed: int = 0) -> dict:
+    """Train / CV / test F1 of one head over the folds' cached predictions and embeddings."""
+    labels = context["labels"]
+    train_f1, cv_f1 = [], []
+    oof = np.full(len(labels), np.nan)
+    test_scores = []
+    for r in results:
+        tr, va = r["train_idx"], r["val_idx"]
+        if head == "fc":
+            tr_s, va_s, te_s = r["train_probs"], r["val_probs"], r.get("test_probs")
+        else:
+            tr_s, va_s, te_s = head_scores(head, r["train_emb"], labels[tr], [r["val_emb"], r.get("test_emb")],
+                                           svm_c, seed)
+        train_f1.append(f1_at_half(labels[tr], tr_s))
+        cv_f1.append(f1_at_half(labels[va], va_s))
+        oof[va] = va_s
+        if te_s is not None:
+            test_scores.append(te_s)
+    test_mean = np.mean(test_scores, axis=0) if test_scores else None
+    real = np.arange(context["n_real"])
+    metrics = {
+        "head": head, "svm_c": svm_c if head == "svm" else None,
+        "train_f1": float(np.mean(train_f1)), "train_f1_folds": train_f1,
+        "cv_f1_mean": float(np.mean(cv_f1)), "cv_f1_std": float(np.std(cv_f1)), "cv_f1_folds": cv_f1,
+        "oof_f1": f1_at_half(labels[real], oof[real]),
+        "test_f1": (f1_at_half(context["test_labels"], test_mean)
+                    if test_mean is not None and context["test_labels"] is not None else None),
+    }
+    return metrics, oof, test_mean
+
+
+def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) -> dict:
+    """Train all folds (resuming), score the configured head, write metrics, OOF and submission."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cfg_path = run_dir / "config.json"
+    if cfg_path.exists():
+        old = json.loads(cfg_path.read_text())
+        if {k: v for k, v in old.items() if k != "device"} != {k: v for k, v in cfg.resolved().items()
+                                                                if k != "device"}:
+            diff = sorted(k for k in cfg.resolved() if old.get(k) != cfg.resolved()[k] and k != "device")
+            raise LandslideError(f"{run_dir} holds a run of a different configuration (differs in {diff}); "
+                                 f"choose another --out, or delete the folder to start over")
+    else:
+        write_json(cfg_path, cfg.resolved())
+    handler = logging.FileHandler(run_dir / "log.txt")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        t0 = time.time()
+        results, context = train_folds(cfg, run_dir, progress)
+        metrics, oof, test_mean = score(results, context, cfg.head, cfg.svm_c, cfg.seed)
+        metrics.update(data=context["source"], profile=cfg.profile, seed=cfg.seed, folds=cfg.folds,
+                       config_key=cfg.key())
+        write_json(run_dir / "metrics.json", metrics)
+        _write_oof(run_dir / "oof.csv", context, oof)
+        if test_mean is not None:
+            _write_submission(run_dir / "submission.csv", context["test_ids"], test_mean)
+        log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", time.time() - t0, metrics["cv_f1_mean"],
+                 metrics["cv_f1_std"], metrics["test_f1"])
+        return metrics
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _write_oof(path: Path, context: dict, oof: np.ndarray) -> None:
+    import pandas as pd
+    n = context["n_real"]
+    tmp = path.with_name(path.name + ".tmp")
+    pd.DataFrame({"ID": context["ids"][:n], "label": context["labels"][:n], "score": oof[:n]}).to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _write_submission(path: Path, ids: list[str], scores: np.ndarray) -> None:
+    import pandas as pd
+    tmp = path.with_name(path.name + ".tmp")
+    pd.DataFrame({"ID": ids, "label": (scores >= 0.5).astype(int)}).to_csv(tmp, index=False)
+    os.replace(tmp, path)

@@ -1,0 +1,199 @@
+"""Fit one fold: in-memory tensors -> on-device resize, normalisation and augmentation -> backbone -> KL loss.
+
+Validation F1 is scored every ``eval_every`` iterations (or once per epoch) and the best weights are
+kept. The epoch's random draws come from generators seeded by (seed, fold, epoch), and a checkpoint
+is written atomically after each epoch, so a killed fold resumes from its last epoch and ends with
+exactly the metrics an uninterrupted run would have.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import f1_score
+from tqdm.auto import tqdm
+
+from landslide.augment.freebies import FreebieConfig, colour, geometric
+from landslide.augment.mix import cutmix, mixup
+from landslide.config import ExperimentConfig
+from landslide.data.bands import OPTICAL_BANDS, RGB_BANDS, channel_kind, channel_names
+from landslide.data.normalize import ChannelScaler
+from landslide.models.backbones import create_backbone, embed_and_logits
+from landslide.train.device import autocast, to_device
+from landslide.train.loss import soft_kl_loss
+
+
+@dataclass
+class FoldData:
+    train_x: torch.Tensor            # (N, C, H, W) raw channels, float32, CPU
+    train_y: torch.Tensor            # (N,) int64
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    test_x: torch.Tensor | None = None
+    n_real_train: int | None = None  # leading rows of train_x that are real (the rest is SMOTE output)
+
+
+def atomic_save(obj, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
+    model = create_backbone(cfg.backbone, len(channel_names(cfg.channels)), 2, cfg.pretrained,
+                            cfg.weights or None, cfg.drop_rate, cfg.image_size)
+    model = model.to(device)
+    return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
+
+
+def make_optimizer(cfg: ExperimentConfig, model: torch.nn.Module) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or adamw")
+
+
+def make_schedule(cfg: ExperimentConfig, opt: torch.optim.Optimizer, total_steps: int):
+    """Per-iteration schedules: 'step' divides the rate by 10 at 1/2 and 3/4 of training, 'cosine'
+    anneals it to 0 (CosineAnnealingLR over all iterations), 'none' keeps it constant."""
+    if cfg.lr_schedule == "none":
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+    if cfg.lr_schedule == "step":
+        return torch.optim.lr_scheduler.MultiStepLR(opt, [total_steps // 2, (3 * total_steps) // 4], 0.1)
+    if cfg.lr_schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(total_steps, 1))
+    raise ValueError(f"unknown lr_schedule {cfg.lr_schedule!r}; choose none, step or cosine")
+
+
+class Preprocess:
+    """Normalise (statistics of the training fold) and resize to the profile's size, on the device."""
+
+    def __init__(self, scaler: ChannelScaler, size: int, device: torch.device):
+        self.scaler, self.size, self.device = scaler, size, device
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.scaler(to_device(x, self.device))
+        if x.shape[-1] != self.size:
+            x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
+        return x
+
+
+def augment(cfg: ExperimentConfig, x: torch.Tensor, y: torch.Tensor, gen: torch.Generator,
+            names: tuple[str, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    fb = FreebieConfig(flips=cfg.flips)
+    if cfg.geometric:
+        x = geometric(x, fb, gen)
+    if cfg.colour:
+        optical = [i for i, n in enumerate(names) if channel_kind(n) == "optical"]
+        visible = [i for i, n in enumerate(names) if n in RGB_BANDS]
+        x = colour(x, optical, visible, fb, gen)
+    u = torch.rand((), generator=gen).item()
+    if cfg.cutmix and u < cfg.cutmix_prob:
+        x, y, _ = cutmix(x, y, gen)
+    elif cfg.mixup and u < cfg.cutmix_prob * cfg.cutmix + cfg.mixup_prob:
+        x, y, _ = mixup(x, y, gen, cfg.mixup_alpha)
+    return x, y
+
+
+@torch.no_grad()
+def predict(model, prep: Preprocess, x: torch.Tensor, batch: int = 128, with_embeddings: bool = False):
+    """Landslide probabilities (and pooled embeddings) of (N, C, H, W) raw images, no augmentation."""
+    model.eval()
+    probs, embs = [], []
+    for s in range(0, x.shape[0], batch):
+        with autocast(prep.device):
+            feats, logits = embed_and_logits(model, prep(x[s:s + batch]))
+        probs.append(torch.softmax(logits.float(), 1)[:, 1].cpu())
+        if with_embeddings:
+            embs.append(feats.float().cpu())
+    p = torch.cat(probs).numpy() if probs else np.zeros(0, np.float32)
+    return (p, torch.cat(embs).numpy()) if with_embeddings else p
+
+
+def f1_at_half(y_true, probs) -> float:
+    return float(f1_score(np.asarray(y_true), np.asarray(probs) >= 0.5, zero_division=0))
+
+
+def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, device: torch.device,
+             progress: bool = True) -> dict:
+    """Train one fold (resuming from ``fold_dir/last.pt``) and return its predictions and embeddings."""
+    fold_dir.mkdir(parents=True, exist_ok=True)
+    names = channel_names(cfg.channels)
+    n = data.train_x.shape[0]
+    n_real = data.n_real_train or n
+    # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
+    scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
+    prep = Preprocess(scaler, cfg.image_size, device)
+    model = build_model(cfg, device)
+    opt = make_optimizer(cfg, model)
+    steps_per_epoch = max(1, n // cfg.batch_size + (n % cfg.batch_size >= 2))
+    sched = make_schedule(cfg, opt, steps_per_epoch * cfg.epochs)
+    state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "best_state": None, "history": []}
+    last = fold_dir / "last.pt"
+    if last.exists():
+        ckpt = torch.load(last, map_location="cpu", weights_only=False)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["opt"])
+        sched.load_state_dict(ckpt["sched"])
+        state = ckpt["state"]
+    onehot = F.one_hot(data.train_y, 2).float()
+
+    def evaluate():
+        f1 = f1_at_half(data.val_y.numpy(), predict(model, prep, data.val_x))
+        state["history"].append((state["step"], f1))
+        if f1 > state["best_f1"]:
+            state.update(best_f1=f1, best_step=state["step"],
+                         best_state={k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+        model.train()
+
+    for epoch in range(state["epoch"], cfg.epochs):
+        seed = (cfg.seed * 1_000_003 + fold * 1009 + epoch) % 2**63
+        torch.manual_seed(seed)  # dropout and anything else drawing from the global generator
+        gen = torch.Generator().manual_seed(seed)
+        order = torch.randperm(n, generator=gen)
+        model.train()
+        bar = tqdm(range(steps_per_epoch), desc=f"fold {fold} epoch {epoch + 1}/{cfg.epochs}",
+                   disable=not progress, leave=False)
+        for i in bar:
+            idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            x = prep(data.train_x[idx])
+            y = onehot[idx].to(device)
+            x, y = augment(cfg, x, y, gen, names)
+            with autocast(device):
+                loss = soft_kl_loss(model(x), y)
+            if not math.isfinite(loss.item()):
+                raise FloatingPointError(f"loss is {loss.item()} at fold {fold} step {state['step']}; "
+                                         f"lower lr (now {cfg.lr}) or check the data")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            state["step"] += 1
+            bar.set_postfix(loss=f"{loss.item():.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}")
+            if cfg.eval_every and state["step"] % cfg.eval_every == 0:
+                evaluate()
+        if not cfg.eval_every:
+            evaluate()
+        state["epoch"] = epoch + 1
+        atomic_save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                     "state": state, "scaler": scaler.state_dict()}, last)
+
+    if state["best_state"] is not None:
+        model.load_state_dict(state["best_state"])
+    atomic_save({"model": model.state_dict(), "scaler": scaler.state_dict(), "config": cfg.resolved()},
+                fold_dir / "best.pt")
+    train_p, train_e = predict(model, prep, data.train_x[:n_real], with_embeddings=True)
+    val_p, val_e = predict(model, prep, data.val_x, with_embeddings=True)
+    test_p, test_e = (predict(model, prep, data.test_x, with_embeddings=True) if data.test_x is not None
+                      else (None, None))
+    return {"train_probs": train_p, "train_emb": train_e, "val_probs": val_p, "val_emb": val_e,
+            "test_probs": test_p, "test_emb": test_e, "best_val_f1": state["best_f1"],
+            "best_step": state["best_step"], "history": state["history"],
+            "train_f1": f1_at_half(data.train_y[:n_real].numpy(), train_p)}

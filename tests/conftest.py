@@ -1,0 +1,18 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REAL_PATCH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real" / "ID_005GY8.npy"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache(tmp_path_factory):
+    """Keep the built-in synthetic sets of the tests out of the user's cache."""
+    os.environ.setdefault("LANDSLIDE_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="session")
+def synth300(tmp_path_factory):
+    from landslide.data.synthetic import write_synthetic
+    return write_synthetic(tmp_path_factory.mktemp("synth") / "d", n=300, seed=0, test_n=60)

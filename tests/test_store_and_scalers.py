@@ -1,0 +1,55 @@
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import torch
+
+from landslide.data import load_patches
+from landslide.data.normalize import ChannelScaler
+from landslide.data.store import read_store
+
+
+def test_pack_then_read_equals_folder_and_stats_match_numpy(synth300, tmp_path):
+    out = tmp_path / "s.h5"
+    r = subprocess.run([sys.executable, "-m", "landslide", "pack", "--data", str(synth300), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    folder, packed = load_patches(synth300), load_patches(out)
+    np.testing.assert_array_equal(folder.train.images, packed.train.images)
+    np.testing.assert_array_equal(folder.train.labels, packed.train.labels)
+    np.testing.assert_array_equal(folder.test.images, packed.test.images)
+    assert folder.train.ids == packed.train.ids and folder.test.ids == packed.test.ids
+    _, _, stats = read_store(out)
+    x = folder.train.images.astype(np.float64).transpose(1, 0, 2, 3).reshape(12, -1)
+    np.testing.assert_allclose(stats["mean"], x.mean(1), rtol=1e-9)
+    np.testing.assert_allclose(stats["std"], x.std(1), rtol=1e-6)
+    np.testing.assert_allclose(stats["median"], np.median(x, 1))
+    q75, q25 = np.percentile(x, [75, 25], axis=1)
+    np.testing.assert_allclose(stats["iqr"], q75 - q25)
+    np.testing.assert_array_equal(stats["min"], x.min(1))
+    index = pd.read_csv(out.with_suffix(".index.csv"))
+    assert len(index) == 360 and set(index.split) == {"train", "test"}
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_scalers_against_numpy():
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.gamma(2.0, 3.0, (10, 3, 8, 8)).astype(np.float32))
+    flat = x.numpy().transpose(1, 0, 2, 3).reshape(3, -1).astype(np.float64)
+    std = ChannelScaler("standard").fit(x)
+    np.testing.assert_allclose(std(x).numpy().transpose(1, 0, 2, 3).reshape(3, -1),
+                               (flat - flat.mean(1, keepdims=True)) / flat.std(1, keepdims=True), atol=1e-5)
+    rob = ChannelScaler("robust").fit(x)
+    q25, q50, q75 = np.percentile(flat, [25, 50, 75], axis=1)
+    np.testing.assert_allclose(rob.center.numpy(), q50, rtol=1e-5)
+    np.testing.assert_allclose(rob.scale.numpy(), q75 - q25, rtol=1e-5)
+    again = ChannelScaler.from_state(rob.state_dict())
+    assert torch.equal(again(x), rob(x))
+
+
+def test_constant_channel_does_not_divide_by_zero():
+    x = torch.zeros(4, 2, 5, 5)
+    x[:, 1] = torch.randn(4, 5, 5)
+    for kind in ("standard", "robust"):
+        assert torch.isfinite(ChannelScaler(kind).fit(x)(x)).all()

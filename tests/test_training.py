@@ -1,0 +1,66 @@
+"""End-to-end smoke training: determinism, resume after a kill, outputs. Each run takes seconds."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import landslide.train.engine as engine
+from landslide.config import profile_config
+from landslide.train.cv import run_cv
+
+pytestmark = pytest.mark.slow
+
+
+def smoke(**kw):
+    return profile_config("smoke", epochs=2, **kw)
+
+
+def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
+    outs = []
+    for name in ("a", "b"):
+        r = subprocess.run([sys.executable, "-m", "landslide", "train", "--profile", "smoke", "--out",
+                            str(tmp_path / name), "--no-progress"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        outs.append((tmp_path / name / "metrics.json").read_bytes())
+    assert outs[0] == outs[1]
+    run = tmp_path / "a"
+    m = json.loads(outs[0])
+    assert {"train_f1", "cv_f1_mean", "cv_f1_std", "cv_f1_folds", "test_f1"} <= set(m)
+    assert len(m["cv_f1_folds"]) == 2
+    sub = pd.read_csv(run / "submission.csv")
+    assert list(sub.columns) == ["ID", "label"] and set(sub.label) <= {0, 1} and len(sub) == 40
+    for f in ("config.json", "oof.csv", "log.txt", "fold_0/best.pt", "fold_1/result.npz"):
+        assert (run / f).exists(), f
+
+
+def test_killed_run_resumes_to_the_same_metrics(tmp_path, monkeypatch):
+    cfg = smoke()
+    reference = run_cv(cfg, tmp_path / "ref", progress=False)
+
+    real_save = engine.atomic_save
+    saves = {"n": 0}
+
+    def dying_save(obj, path):
+        real_save(obj, path)
+        # die right after fold 1 wrote its first epoch checkpoint: fold 0 done, fold 1 half-way
+        if path.name == "last.pt" and path.parent.name == "fold_1":
+            saves["n"] += 1
+            if saves["n"] == 1:
+                raise KeyboardInterrupt
+    monkeypatch.setattr(engine, "atomic_save", dying_save)
+    with pytest.raises(KeyboardInterrupt):
+        run_cv(cfg, tmp_path / "killed", progress=False)
+    assert (tmp_path / "killed" / "fold_0" / "result.npz").exists()
+    assert not (tmp_path / "killed" / "metrics.json").exists()
+    monkeypatch.setattr(engine, "atomic_save", real_save)
+    resumed = run_cv(cfg, tmp_path / "killed", progress=False)
+    assert resumed == reference
+
+
+def test_a_different_config_in_the_same_folder_is_refused(tmp_path):
+    from landslide.errors import LandslideError
+    run_cv(smoke(epochs=1), tmp_path / "r", progress=False)
+    with pytest.raises(LandslideError, match="different configuration"):
+        run_cv(smoke(epochs=1, lr=0.5), tmp_path / "r", progress=False)
