@@ -94,7 +94,7 @@ class ExperimentConfig:
 PROFILES: dict[str, dict] = {
     "smoke": dict(backbone="test_efficientnet", dim_scale=0.125, synth_n=120, synth_test_n=40, folds=2,
                   epochs=1, batch_size=16, lr=1e-3, smote_per_anchor=2, profile="smoke"),
-    "quick": dict(profile="quick"),
+    "quick": dict(backbone="resnet10t", lr=2e-3, epochs=6, dim_scale=0.1875, profile="quick"),
     "paper": dict(backbone="tf_efficientnetv2_l", dim_scale=1.0, folds=5, epochs=50, batch_size=36,
                   optimizer="adam", lr=3e-4, weight_decay=0.0, eval_every=3, pretrained=True,
                   synth_n=7147, synth_test_n=5398, profile="paper"),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def smoke(**kw):
-    return profile_config("smoke", epochs=2, **kw)
+    return profile_config("smoke", **{"epochs": 2, **kw})
 
 
 def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):

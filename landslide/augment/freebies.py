@@ -8,8 +8,9 @@ is reproducible and resumable. What the colour operations mean for 12 bands:
 - contrast: each channel scaled about its own spatial mean by a per-sample factor;
 - saturation: only the visible bands (R, G, B): their deviation from the per-pixel visible mean
   is scaled, as saturation does for an RGB photograph. SAR and NIR are left alone.
-Geometric operations (flips, 90-degree rotations, shift and shear through one affine grid) move
-every channel identically, so the bands stay co-registered.
+Geometric operations (flips, 90-degree rotations, shift and shear through one affine grid, sampled
+nearest so that pixel statistics are unchanged) move every channel identically, so the bands stay
+co-registered.
 """
 from __future__ import annotations
 
@@ -79,5 +80,7 @@ def geometric(x: torch.Tensor, cfg: FreebieConfig, gen: torch.Generator) -> torc
         theta[:, 0, 2] = 2 * _uniform(n, cfg.shift, gen, dev)  # affine_grid works in [-1, 1] units
         theta[:, 1, 2] = 2 * _uniform(n, cfg.shift, gen, dev)
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-        x = F.grid_sample(x, grid.to(x.dtype), mode="bilinear", padding_mode="reflection", align_corners=False)
+        # Nearest, not bilinear: interpolation averages neighbouring pixels and so smooths the near-white
+        # SAR speckle of training images only, a train/eval mismatch that cost the network all skill.
+        x = F.grid_sample(x, grid.to(x.dtype), mode="nearest", padding_mode="reflection", align_corners=False)
     return x

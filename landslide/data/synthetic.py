@@ -39,13 +39,13 @@ class SynthConfig:
     landslide_share: float = 0.1756
     cloud_share: float = 0.25          # patches whose optical bands are (mostly) under cloud
     cloud_brightness: float = 4500.0   # reflectance x 1e4 of a cloud
-    scar_sar_db: float = 4.0           # shift of the post-minus-pre bands inside a scar, full visibility
+    scar_sar_db: float = 12.0          # shift of the post-minus-pre bands inside a scar, full visibility
     speckle_db: float = 2.6            # within-patch spread of the post-minus-pre bands
-    faint_share: float = 0.2           # landslides seen at 15-45 % visibility (hard positives)
-    one_orbit_share: float = 0.35      # landslides seen by one orbit only (layover / shadow on the other)
-    bare_field_share: float = 0.15     # negatives with the scar's optical signature
+    faint_share: float = 0.12          # landslides seen at 15-45 % visibility (hard positives)
+    one_orbit_share: float = 0.2       # landslides seen by one orbit only (layover / shadow on the other)
+    bare_field_share: float = 0.1      # negatives with the scar's optical signature
     water_share: float = 0.08
-    false_change_share: float = 0.08   # negatives with a SAR change blob and no optical change
+    false_change_share: float = 0.04   # negatives with a SAR change blob and no optical change
 
 
 def _smooth(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
@@ -63,7 +63,7 @@ def _texture(rng, n):
     return 0.6 * _smooth(rng, n, 1.0) + 0.8 * _smooth(rng, n, 5.0)
 
 
-def _ellipse(rng: np.random.Generator, long_px=(6, 18), short_px=(2.5, 6)) -> np.ndarray:
+def _ellipse(rng: np.random.Generator, long_px=(8, 22), short_px=(4, 9)) -> np.ndarray:
     """A soft elongated mask (64, 64) in [0, 1] at a random place and angle."""
     yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(float)
     cy, cx = rng.uniform(14, SIZE - 14, size=2)

@@ -17,6 +17,7 @@ import logging
 import os
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -152,25 +153,28 @@ def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1
     return metrics, oof, test_mean
 
 
-def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) -> dict:
-    """Train all folds (resuming), score the configured head, write metrics, OOF and submission."""
-    run_dir = Path(run_dir)
+def claim_run_dir(cfg: ExperimentConfig, run_dir: Path) -> None:
+    """Write config.json, or check that the folder holds a run of the same trained network (heads and
+    device may differ: they do not change the training)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
+    ignore = ("head", "svm_c", "device")
+    new = {k: v for k, v in cfg.resolved().items() if k not in ignore}
     if cfg_path.exists():
-        old = json.loads(cfg_path.read_text())
-        if {k: v for k, v in old.items() if k != "device"} != {k: v for k, v in cfg.resolved().items()
-                                                                if k != "device"}:
-            diff = sorted(k for k in cfg.resolved() if old.get(k) != cfg.resolved()[k] and k != "device")
+        old = {k: v for k, v in json.loads(cfg_path.read_text()).items() if k not in ignore}
+        if old != new:
+            diff = sorted(k for k in new if old.get(k) != new[k])
             raise LandslideError(f"{run_dir} holds a run of a different configuration (differs in {diff}); "
                                  f"choose another --out, or delete the folder to start over")
     else:
         write_json(cfg_path, cfg.resolved())
-    handler = logging.FileHandler(run_dir / "log.txt")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
+
+
+def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) -> dict:
+    """Train all folds (resuming), score the configured head, write metrics, OOF and submission."""
+    run_dir = Path(run_dir)
+    claim_run_dir(cfg, run_dir)
+    with run_logging(run_dir):
         t0 = time.time()
         results, context = train_folds(cfg, run_dir, progress)
         metrics, oof, test_mean = score(results, context, cfg.head, cfg.svm_c, cfg.seed)
@@ -182,7 +186,18 @@ def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) ->
             _write_submission(run_dir / "submission.csv", context["test_ids"], test_mean)
         log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", time.time() - t0, metrics["cv_f1_mean"],
                  metrics["cv_f1_std"], metrics["test_f1"])
-        return metrics
+    return metrics
+
+
+@contextmanager
+def run_logging(run_dir: Path):
+    """Append this process's training log lines to RUN/log.txt while the block runs."""
+    handler = logging.FileHandler(run_dir / "log.txt")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
     finally:
         log.removeHandler(handler)
         handler.close()

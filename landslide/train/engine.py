@@ -131,6 +131,7 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
     scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
     prep = Preprocess(scaler, cfg.image_size, device)
+    torch.manual_seed(cfg.seed * 1_000_003 + fold)  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
     opt = make_optimizer(cfg, model)
     steps_per_epoch = max(1, n // cfg.batch_size + (n % cfg.batch_size >= 2))

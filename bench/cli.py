@@ -1,0 +1,63 @@
+"""``python -m bench``: regenerate the paper's tables and figures, each from one command."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from landslide.errors import LandslideError
+from landslide.train.run import add_common_arguments, config_from_args
+
+
+def parse_seeds(text: str | None, profile: str) -> list[int]:
+    if not text:
+        return [0]
+    return [int(s) for s in text.replace(" ", "").split(",") if s]
+
+
+def add_grid_arguments(p: argparse.ArgumentParser) -> None:
+    add_common_arguments(p)
+    p.add_argument("--out", default=".", help="output folder: tables/, figures/, runs/ and results.db go "
+                                              "here (default: the current folder)")
+    p.add_argument("--seeds", default="0", help="comma-separated seeds; CV F1 is reported over folds x seeds "
+                                                "(default 0)")
+    p.add_argument("--storage", default=None, help="Optuna storage URL for the results store (default: "
+                                                   "sqlite:///OUT/results.db; a PostgreSQL/MySQL URL lets many "
+                                                   "machines share one grid)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes pulling cells (default 1)")
+    p.add_argument("--retry-failed", action="store_true", help="run again the cells that failed with an error")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def _table(args, grid_name: str) -> None:
+    from bench.tables import make_table
+    make_table(grid_name, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.strip() + " Every command is "
+                                "resumable: finished cells are kept in the results store and never recomputed.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, help_text in (("table2", "Table 2: ablation of training factors (8 rows, the paper's factors)"),
+                            ("table3", "Table 3: heads (FC, LightGBM, SVM C=1, .75, .5, .1) on Table 2's last row")):
+        t = sub.add_parser(name, help=help_text, description=help_text)
+        add_grid_arguments(t)
+        t.add_argument("--grid", default=name, help=f"grid name or TOML path (default {name})")
+        t.set_defaults(fn=lambda a: _table(a, a.grid))
+    from bench import commands
+    commands.register(sub, add_grid_arguments)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.fn(args)
+    except (LandslideError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished cells are in the store; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,72 @@
+"""``python -m bench smote``: the paper's Fig. 4 for our data. Anchors, their SSIM nearest neighbours and
+SMOTE samples (RGB composite and one SAR band), and class counts before and after."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from landslide.augment.smote import smote_ssim
+from landslide.data.bands import RAW_BANDS, RGB_BANDS
+from landslide.data.builtin import load_experiment_data
+from landslide.train.run import config_from_args
+
+
+def _rgb(img: np.ndarray) -> np.ndarray:
+    rgb = img[[RAW_BANDS.index(b) for b in RGB_BANDS]].transpose(1, 2, 0)
+    lo, hi = np.percentile(rgb, [2, 98])
+    return np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1)
+
+
+def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = out_dir / f"{name}.{ext}"
+        tmp = out_dir / f".{name}.tmp.{ext}"
+        fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        tmp.replace(path)
+        paths.append(path)
+    return paths
+
+
+def smote_command(args) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    cfg = config_from_args(args)
+    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed)
+    pos = np.nonzero(ps.train.labels == 1)[0]
+    raw = torch.from_numpy(ps.train.images[pos])
+    res = smote_ssim(raw, [ps.train.ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k, cfg.smote_alpha,
+                     cfg.smote_beta, seed=cfg.seed, progress=not args.no_progress)
+    index = {pid: i for i, pid in enumerate(ps.train.ids)}
+    sar = RAW_BANDS.index(args.sar_band)
+    rows = min(args.rows, len(pos))
+    fig, axes = plt.subplots(rows, 7, figsize=(14, 2.1 * rows + 0.6),
+                             gridspec_kw={"width_ratios": [1, 1, 1, 1, 1, 1, 1.6]})
+    axes = np.atleast_2d(axes)
+    for r in range(rows):
+        m = r * cfg.smote_per_anchor
+        a = ps.train.images[index[res.anchor_ids[m]]]
+        b = ps.train.images[index[res.neighbour_ids[m]]]
+        s = res.images[m].numpy()
+        for c, (img, title) in enumerate(((a, "anchor"), (b, "SSIM neighbour"), (s, f"SMOTE λ={res.lambdas[m]:.2f}"))):
+            axes[r, 2 * c].imshow(_rgb(img))
+            axes[r, 2 * c + 1].imshow(img[sar], cmap="gray")
+            axes[r, 2 * c].set_title(f"{title}\nRGB", fontsize=8)
+            axes[r, 2 * c + 1].set_title(f"{title}\n{args.sar_band}", fontsize=8)
+        for ax in axes[r, :6]:
+            ax.axis("off")
+        axes[r, 6].axis("off")
+    n_pos, n_neg = len(pos), len(ps) - len(pos)
+    ax = fig.add_subplot(1, 7, 7)
+    bars = ax.bar(["non-landslide", "landslide", "landslide\n+ SMOTE"], [n_neg, n_pos, n_pos + len(res.images)],
+                  color=["#8c8c8c", "#d95f02", "#fdae61"])
+    ax.bar_label(bars)
+    ax.set_title(f"class counts ({ps.source})", fontsize=8)
+    fig.suptitle(f"SMOTE with SSIM neighbours (k={cfg.smote_k}, {cfg.smote_per_anchor} per anchor, "
+                 f"λ~Beta({cfg.smote_alpha}, {cfg.smote_beta}) clipped to [0.1, 0.9])")
+    for p in save_figure(fig, Path(args.out) / "figures", "smote"):
+        print(f"wrote {p}")

@@ -1,0 +1,118 @@
+"""The results store: Optuna storage, one study per grid, one trial per cell.
+
+A cell's trial carries ``key`` (hash of its resolved configuration), ``row``, ``seed`` and, once
+finished, ``metrics``. Cells are enqueued as WAITING trials; a worker pops one atomically (Optuna's
+own ``ask``), so several workers or machines sharing one storage URL never run the same trial. A
+trial left RUNNING by a worker of this machine that no longer exists (a killed run) is marked
+failed and its cell queued again. Tables are views over the COMPLETE trials.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import time
+
+import optuna
+from optuna.trial import TrialState
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
+    """Create or load the study. SQLite waits up to a minute for a lock held by another worker, and two
+    workers creating the same study at once is retried (the loser then loads the winner's)."""
+    kwargs = {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
+    for attempt in range(attempts):
+        try:
+            rdb = optuna.storages.RDBStorage(storage, engine_kwargs=kwargs)
+            return optuna.create_study(study_name=name, storage=rdb, load_if_exists=True, direction="maximize")
+        except Exception:  # sqlalchemy IntegrityError/OperationalError from the creation race
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + random.random())
+    raise AssertionError("unreachable")
+
+
+def _alive(worker: str | None) -> bool:
+    """False only when ``worker`` ran on this machine and its process is gone."""
+    if not worker or worker.rsplit(":", 1)[0] != socket.gethostname():
+        return True
+    try:
+        os.kill(int(worker.rsplit(":", 1)[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def trials_by_key(study: optuna.Study) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for t in study.get_trials(deepcopy=False):
+        if "key" in t.user_attrs:
+            out.setdefault(t.user_attrs["key"], []).append(t)
+    return out
+
+
+def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False) -> dict[str, int]:
+    """Queue every cell that is neither finished, queued nor running. Returns counts by status."""
+    counts = {"done": 0, "queued": 0, "running": 0, "failed": 0}
+    existing = trials_by_key(study)
+    for cell in cells:
+        trials = existing.get(cell.key, [])
+        states = {t.state for t in trials}
+        if TrialState.COMPLETE in states:
+            counts["done"] += 1
+            continue
+        for t in trials:
+            if t.state == TrialState.RUNNING and not _alive(t.user_attrs.get("worker")):
+                study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
+                study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+                states.discard(TrialState.RUNNING)
+        if states & {TrialState.WAITING, TrialState.RUNNING}:
+            counts["running"] += 1
+            continue
+        failed_by_error = any(t.state == TrialState.FAIL and "traceback" in t.user_attrs for t in trials)
+        if failed_by_error and not retry_failed:
+            counts["failed"] += 1
+            continue
+        study.enqueue_trial({}, user_attrs=cell.attrs())
+        counts["queued"] += 1
+    return counts
+
+
+def pop_cell(study: optuna.Study):
+    """The next queued cell as (trial, attrs), or None when nothing is waiting."""
+    while study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        trial = study.ask()
+        key = trial.user_attrs.get("key")
+        if key is None:  # another worker took the last waiting cell between our look and our ask
+            study.tell(trial, state=TrialState.PRUNED)
+            continue
+        # Two machines may have queued the same cell: the lowest trial number runs it, the others skip.
+        twins = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("key") == key
+                 and t.number != trial.number and (t.state == TrialState.COMPLETE or
+                                                   (t.state == TrialState.RUNNING and t.number < trial.number))]
+        if twins:
+            study.tell(trial, state=TrialState.PRUNED)
+            continue
+        trial.set_user_attr("worker", WORKER)
+        return trial, trial.user_attrs
+    return None
+
+
+def finished_metrics(study: optuna.Study) -> dict[str, dict]:
+    """key -> metrics of every finished cell."""
+    out = {}
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if "metrics" in t.user_attrs:
+            out[t.user_attrs["key"]] = json.loads(t.user_attrs["metrics"])
+    return out
+
+
+def failures(study: optuna.Study) -> list[dict]:
+    return [dict(t.user_attrs) for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+            if "traceback" in t.user_attrs]

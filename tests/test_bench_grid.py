@@ -1,0 +1,92 @@
+"""The harness end to end at smoke scale: tables, the store's resume, Table 3's reuse, two workers."""
+import json
+import subprocess
+import sys
+import time
+
+import optuna
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def bench(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "bench", *args, "--no-progress"], capture_output=True, text=True,
+                          **kw)
+
+
+def test_table2_then_table3_smoke(tmp_path):
+    out = tmp_path / "o"
+    r = bench("table2", "--profile", "smoke", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    csv = out / "tables" / "table2.csv"
+    df = pd.read_csv(csv, comment="#")
+    assert df.row.tolist() == ["baseline", "dim384", "ch20", "mix", "step", "cosine", "robust", "smote"]
+    assert df.paper_test_f1.tolist() == [0.8370, 0.7866, 0.8163, 0.8606, 0.8379, 0.8729, 0.8845, 0.8915]
+    assert df.cv_f1.notna().all() and df.train_f1.between(0, 1).all()
+    assert df.image_px.tolist() == [32, 48, 32, 32, 32, 32, 32, 32]
+    assert "profile: smoke" in csv.read_text().splitlines()[1]
+    for ext in ("md", "tex"):
+        assert (out / "tables" / f"table2.{ext}").exists()
+    assert "\\toprule" in (out / "tables" / "table2.tex").read_text()
+    runs_before = sorted(p.name for p in (out / "runs").iterdir())
+
+    t0 = time.time()
+    again = bench("table2", "--profile", "smoke", "--out", str(out))
+    assert again.returncode == 0 and "8 done, 0 to run" in again.stdout
+    assert pd.read_csv(csv, comment="#").cv_f1.tolist() == df.cv_f1.tolist()
+    assert time.time() - t0 < 60
+
+    r3 = bench("table3", "--profile", "smoke", "--out", str(out))
+    assert r3.returncode == 0, r3.stderr
+    t3 = pd.read_csv(out / "tables" / "table3.csv", comment="#")
+    assert t3.row.tolist() == ["baseline", "lgbm", "svm_c1.0", "svm_c0.75", "svm_c0.5", "svm_c0.1"]
+    assert t3.cv_f1.notna().all()
+    # Table 3 trained nothing new: its cells reuse Table 2's last row, whose FC row it reproduces exactly
+    assert sorted(p.name for p in (out / "runs").iterdir()) == runs_before
+    assert t3.cv_f1[0] == pytest.approx(df.cv_f1.iloc[-1])
+
+
+def test_killed_grid_resumes_to_the_same_table(tmp_path):
+    grid = tmp_path / "g.toml"
+    grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' +
+                    "".join(f'[[row]]\nname = "{n}"\nlr = {lr}\n' for n, lr in (("a", 1e-3), ("b", 2e-3), ("c", 3e-3))))
+    full, killed = tmp_path / "full", tmp_path / "killed"
+    assert bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(full)).returncode == 0
+    p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke",
+                          "--out", str(killed), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(killed.glob("runs/*/fold_0/result.npz")):
+        time.sleep(0.2)
+    p.kill()
+    p.wait()
+    r = bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(killed))
+    assert r.returncode == 0, r.stderr
+    a = pd.read_csv(full / "tables" / "g.csv", comment="#")
+    b = pd.read_csv(killed / "tables" / "g.csv", comment="#")
+    assert a.cv_f1.tolist() == b.cv_f1.tolist() and b.cv_f1.notna().all()
+
+
+def test_two_workers_on_one_storage_run_every_cell_once(tmp_path):
+    grid = tmp_path / "g.toml"
+    rows = [("a", 1e-3), ("b", 2e-3), ("c", 3e-3), ("d", 4e-3)]
+    grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' +
+                    "".join(f'[[row]]\nname = "{n}"\nlr = {lr}\n' for n, lr in rows))
+    out = tmp_path / "o"
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    cmd = [sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke", "--out", str(out),
+           "--storage", storage, "--no-progress"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    study = optuna.load_study(study_name="grid-g", storage=storage)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    keys = [t.user_attrs["key"] for t in complete]
+    assert len(keys) == len(set(keys)) == 4
+    # each cell's network was trained exactly once (fold logs are appended per training)
+    for run in (out / "runs").iterdir():
+        log = (run / "log.txt").read_text()
+        assert log.count("fold 0:") == 1 and log.count("fold 1:") == 1
+    ran = sum(line.count("seed 0: CV F1") for o, _ in outs for line in o.splitlines())
+    assert ran == 4

@@ -1,0 +1,48 @@
+import lightgbm as lgb
+import numpy as np
+import pytest
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from bench.report import paired_change
+from landslide.models.heads import head_scores
+
+
+@pytest.fixture
+def embeddings():
+    rng = np.random.default_rng(0)
+    y = (rng.random(300) < 0.3).astype(int)
+    x = rng.normal(size=(300, 16)) + y[:, None] * 0.8
+    return x[:200], y[:200], x[200:]
+
+
+@pytest.mark.parametrize("c", [1.0, 0.1])
+def test_svm_head_equals_sklearn_called_directly(embeddings, c):
+    xtr, ytr, xte = embeddings
+    tr_s, te_s = head_scores("svm", xtr, ytr, [xte], c=c)
+    sc = StandardScaler().fit(xtr)
+    ref = SVC(C=c, kernel="rbf", gamma="scale").fit(sc.transform(xtr), ytr)
+    np.testing.assert_array_equal(te_s >= 0.5, ref.decision_function(sc.transform(xte)) > 0)
+    np.testing.assert_allclose(np.log(te_s / (1 - te_s)), ref.decision_function(sc.transform(xte)), atol=1e-8)
+
+
+def test_lgbm_head_equals_lightgbm_called_directly(embeddings):
+    xtr, ytr, xte = embeddings
+    _, te_s = head_scores("lgbm", xtr, ytr, [xte], seed=3)
+    ref = lgb.LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15, subsample=0.8, subsample_freq=1,
+                             colsample_bytree=0.5, random_state=3, n_jobs=2, verbose=-1).fit(xtr, ytr)
+    np.testing.assert_allclose(te_s, ref.predict_proba(xte)[:, 1])
+
+
+def test_paired_test_marks_a_consistent_gain_and_not_noise():
+    base = [0.80, 0.70, 0.75, 0.82, 0.68, 0.77]
+    better = [b + 0.03 + e for b, e in zip(base, [0.002, -0.003, 0.001, 0.0, -0.001, 0.002])]
+    d, p, mark = paired_change(better, base)
+    assert d == pytest.approx(0.0302, abs=1e-4) and p < 0.001 and mark == "↑"
+    noisy = [b + e for b, e in zip(base, [0.05, -0.04, 0.03, -0.05, 0.04, -0.02])]
+    d, p, mark = paired_change(noisy, base)
+    assert p > 0.5 and mark == "~"
+    # hand-computed: differences (-0.1, -0.2, -0.3): mean -0.2, sd 0.1, t = -0.2 / (0.1 / sqrt(3)) = -3.4641,
+    # two-sided p with 2 degrees of freedom = 0.0742 -> not significant at 0.05
+    d, p, mark = paired_change([0.5, 0.4, 0.3], [0.6, 0.6, 0.6])
+    assert d == pytest.approx(-0.2) and p == pytest.approx(0.0742, abs=1e-4) and mark == "~"
