@@ -13,6 +13,50 @@ def register(sub, add_grid_arguments) -> None:
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(fn=_lazy("bench.smote_figure", "smote_command"))
 
+    w = sub.add_parser("sweep", help="Optuna TPE search over the grids' configuration space (MedianPruner per fold)")
+    add_grid_arguments(w)
+    w.add_argument("--trials", type=int, default=20, help="total trials in the study (default 20); re-running "
+                                                          "adds only the missing ones")
+    w.add_argument("--study", default="sweep", help="study name in the storage (default sweep)")
+    w.set_defaults(fn=_lazy("bench.sweep", "sweep_command"))
+
+    b = sub.add_parser("backbones", help="Fig. 5: F1 against parameter count for the compared backbones")
+    add_grid_arguments(b)
+    b.add_argument("--grid", default="backbones", help="grid name or TOML path (default backbones)")
+    b.set_defaults(fn=_lazy("bench.backbones", "backbones_command"))
+
+    u = sub.add_parser("umap", help="Fig. 6: UMAP of embeddings, baseline against the best model, 2-D SVM regions")
+    add_grid_arguments(u)
+    u.add_argument("--best-row", default="smote", help="Table 2 row for panel (b) (default smote, the paper's best)")
+    u.set_defaults(fn=_lazy("bench.explain", "umap_command"))
+
+    o = sub.add_parser("occlusion", help="Fig. 7: band importance by occlusion and by permutation")
+    add_grid_arguments(o)
+    o.add_argument("--row", default="baseline", help="Table 2 row whose fold models are explained (default baseline)")
+    o.add_argument("--zero", default="normalised", choices=["normalised", "raw"],
+                   help="zero the channel after normalisation (its training mean; default) or its raw value "
+                        "(the paper's literal reading)")
+    o.set_defaults(fn=_lazy("bench.explain", "occlusion_command"))
+
+    p = sub.add_parser("speed", help="throughput, pipeline overhead, SSIM neighbours, head fits, peak memory")
+    add_common_arguments(p)
+    p.add_argument("--out", default=".", help="output folder (tables/speed.csv and .md)")
+    p.add_argument("--steps", type=int, default=20, help="timed training steps per measurement (default 20)")
+    p.add_argument("--ssim-sample", type=int, default=160, help="landslide patches in the timed all-pairs SSIM")
+    p.add_argument("--sk-pairs", type=int, default=200, help="pairs timed through skimage (default 200)")
+    p.add_argument("--ssim-n", type=int, default=1255, help="set size the all-pairs time is projected to "
+                                                            "(default 1255, the real data's landslides)")
+    p.set_defaults(fn=_lazy("bench.speed", "speed_command"))
+
+    g = sub.add_parser("gpu-check", help="the prepared accelerator check: EfficientNetV2-L 256 px bf16 "
+                                         "train/eval img/s, FLOPs per image, achieved TFLOP/s")
+    g.add_argument("--device", default="auto")
+    g.add_argument("--iters", type=int, default=300, help="timed training iterations (default 300)")
+    g.add_argument("--warmup", type=int, default=20)
+    g.add_argument("--compile", action="store_true", help="torch.compile the model first")
+    g.add_argument("--tiny", action="store_true", help="a tiny model on any device: checks the path, not the speed")
+    g.set_defaults(fn=_lazy("bench.gpu_check", "gpu_check_command"))
+
 
 def _lazy(module: str, name: str):
     def run(args):

@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -64,3 +65,15 @@ def test_a_different_config_in_the_same_folder_is_refused(tmp_path):
     run_cv(smoke(epochs=1), tmp_path / "r", progress=False)
     with pytest.raises(LandslideError, match="different configuration"):
         run_cv(smoke(epochs=1, lr=0.5), tmp_path / "r", progress=False)
+
+
+def test_smote_never_uses_validation_images(tmp_path):
+    from landslide.data.builtin import load_experiment_data
+    cfg = smoke(smote=True, epochs=1)
+    run_cv(cfg, tmp_path / "r", progress=False)
+    ids = load_experiment_data("", cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False).train.ids
+    for fold in range(cfg.folds):
+        val = {ids[i] for i in np.load(tmp_path / "r" / f"fold_{fold}" / "result.npz")["val_idx"]}
+        prov = json.loads((tmp_path / "r" / f"fold_{fold}" / "smote.json").read_text())
+        used = {p["anchor"] for p in prov} | {p["neighbour"] for p in prov}
+        assert prov and used and not used & val

@@ -30,14 +30,36 @@ def gaussian_taps(dtype=torch.float64, sigma: float = SIGMA) -> torch.Tensor:
     return (g / g.sum()).to(dtype)
 
 
-def filter_valid(x: torch.Tensor, taps: torch.Tensor) -> torch.Tensor:
-    """Separable Gaussian over the last two axes of (..., H, W), valid region only."""
-    shape = x.shape
-    y = x.reshape(-1, 1, shape[-2], shape[-1])
+def band_matrix(size: int, taps: torch.Tensor) -> torch.Tensor:
+    """(size, size - k + 1) matrix whose column j holds the taps at rows j..j+k-1: x @ M is the valid
+    1-D filtering of x's last axis."""
     k = taps.numel()
-    y = F.conv2d(y, taps.view(1, 1, 1, k))
-    y = F.conv2d(y, taps.view(1, 1, k, 1))
-    return y.reshape(*shape[:-2], y.shape[-2], y.shape[-1])
+    m = torch.zeros(size, size - k + 1, dtype=taps.dtype, device=taps.device)
+    for j in range(size - k + 1):
+        m[j:j + k, j] = taps
+    return m
+
+
+def _valid_pass(x: torch.Tensor, taps: torch.Tensor, tile: int) -> torch.Tensor:
+    """Valid 1-D filtering of the last axis as matrix products with banded matrices, in tiles of
+    ``tile`` outputs: a tile reads tile + k - 1 inputs, so little of the band's zeros is multiplied."""
+    k = taps.numel()
+    n_out = x.shape[-1] - k + 1
+    flat = x.reshape(-1, x.shape[-1])
+    parts = []
+    for a in range(0, n_out, tile):
+        b = min(a + tile, n_out)
+        parts.append(flat[:, a:b + k - 1] @ band_matrix(b - a + k - 1, taps))
+    return torch.cat(parts, dim=1).reshape(*x.shape[:-1], n_out)
+
+
+def filter_valid(x: torch.Tensor, taps: torch.Tensor, tile: int = 18) -> torch.Tensor:
+    """Separable Gaussian over the last two axes of (..., H, W), valid region only.
+
+    Both passes are matrix products (GEMM speed, several times faster on a CPU than a single-channel
+    convolution of the same result); tiling the band keeps the wasted multiplications by zero low."""
+    y = _valid_pass(x, taps, tile)                                   # (..., H, W')
+    return _valid_pass(y.transpose(-1, -2), taps, tile).transpose(-1, -2)
 
 
 def scale_for_ssim(images: torch.Tensor, lo: torch.Tensor | None = None, hi: torch.Tensor | None = None):

@@ -23,12 +23,12 @@ NO_WEIGHTS_HELP = (
 
 def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: bool = False,
                     weights: str | Path | None = None, drop_rate: float = 0.0,
-                    img_size: int | None = None) -> nn.Module:
+                    img_size: int | None = None, **extra) -> nn.Module:
     import timm
     from landslide.models.unet import UNET_NAMES, build_unet_classifier
     if name in UNET_NAMES:
         return build_unet_classifier(name, in_chans, num_classes, drop_rate)
-    kwargs = dict(in_chans=in_chans, num_classes=num_classes, drop_rate=drop_rate)
+    kwargs = dict(in_chans=in_chans, num_classes=num_classes, drop_rate=drop_rate, **extra)
     if img_size is not None and _takes_img_size(name):
         kwargs["img_size"] = img_size
     if weights is not None:

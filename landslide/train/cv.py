@@ -73,8 +73,10 @@ def _smote_fold(cfg, raw, labels, ids, idx, seed, progress):
     return res.images, res.provenance()
 
 
-def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True) -> tuple[list[dict], dict]:
-    """Train (or load) every fold. Returns the fold results and the arrays needed to score them."""
+def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_fold=None
+                ) -> tuple[list[dict], dict]:
+    """Train (or load) every fold. Returns the fold results and the arrays needed to score them.
+    ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens)."""
     ps = subsample(load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress),
                    cfg.max_train, cfg.seed)
     device = pick_device(cfg.device)
@@ -98,6 +100,8 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True) -> 
         done = fold_dir / "result.npz"
         if done.exists():
             results.append(dict(np.load(done, allow_pickle=False)))
+            if on_fold:
+                on_fold(fold, results[-1], labels)
             continue
         fold_dir.mkdir(parents=True, exist_ok=True)
         train_x, train_y = x[tr], torch.from_numpy(labels[tr])
@@ -117,6 +121,8 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True) -> 
         np.savez(tmp, **arrays)
         os.replace(tmp, done)
         results.append(dict(np.load(done, allow_pickle=False)))
+        if on_fold:
+            on_fold(fold, results[-1], labels)
     context = {"labels": labels, "ids": ids, "n_real": len(ps), "test_ids": ps.test.ids if ps.test else None,
                "test_labels": ps.test.labels if ps.has_test_labels else None, "source": ps.source}
     return results, context
@@ -147,6 +153,8 @@ def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1
         "train_f1": float(np.mean(train_f1)), "train_f1_folds": train_f1,
         "cv_f1_mean": float(np.mean(cv_f1)), "cv_f1_std": float(np.std(cv_f1)), "cv_f1_folds": cv_f1,
         "oof_f1": f1_at_half(labels[real], oof[real]),
+        "train_img_s": float(np.mean([r.get("train_img_s", np.nan) for r in results])),
+        "eval_img_s": float(np.mean([r.get("eval_img_s", np.nan) for r in results])),
         "test_f1": (f1_at_half(context["test_labels"], test_mean)
                     if test_mean is not None and context["test_labels"] is not None else None),
     }
@@ -180,6 +188,8 @@ def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) ->
         metrics, oof, test_mean = score(results, context, cfg.head, cfg.svm_c, cfg.seed)
         metrics.update(data=context["source"], profile=cfg.profile, seed=cfg.seed, folds=cfg.folds,
                        config_key=cfg.key())
+        # Throughput differs run to run; it goes beside the metrics, so that metrics.json is reproducible.
+        write_json(run_dir / "timing.json", {k: metrics.pop(k) for k in ("train_img_s", "eval_img_s")})
         write_json(run_dir / "metrics.json", metrics)
         _write_oof(run_dir / "oof.csv", context, oof)
         if test_mean is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from landslide.config import ExperimentConfig
 from landslide.data.bands import OPTICAL_BANDS, RGB_BANDS, channel_kind, channel_names
 from landslide.data.normalize import ChannelScaler
 from landslide.models.backbones import create_backbone, embed_and_logits
+from landslide.models.registry import extra_kwargs, input_size, resolve
 from landslide.train.device import autocast, to_device
 from landslide.train.loss import soft_kl_loss
 
@@ -45,9 +47,15 @@ def atomic_save(obj, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def model_input_size(cfg: ExperimentConfig) -> int:
+    return input_size(cfg.backbone, cfg.profile, cfg.image_size)
+
+
 def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
-    model = create_backbone(cfg.backbone, len(channel_names(cfg.channels)), 2, cfg.pretrained,
-                            cfg.weights or None, cfg.drop_rate, cfg.image_size)
+    name, _ = resolve(cfg.backbone, cfg.profile)
+    size = model_input_size(cfg)
+    model = create_backbone(name, len(channel_names(cfg.channels)), 2, cfg.pretrained, cfg.weights or None,
+                            cfg.drop_rate, size, **extra_kwargs(cfg.backbone, cfg.profile, size))
     model = model.to(device)
     return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
 
@@ -130,13 +138,14 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     n_real = data.n_real_train or n
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
     scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
-    prep = Preprocess(scaler, cfg.image_size, device)
+    prep = Preprocess(scaler, model_input_size(cfg), device)
     torch.manual_seed(cfg.seed * 1_000_003 + fold)  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
     opt = make_optimizer(cfg, model)
     steps_per_epoch = max(1, n // cfg.batch_size + (n % cfg.batch_size >= 2))
     sched = make_schedule(cfg, opt, steps_per_epoch * cfg.epochs)
-    state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "best_state": None, "history": []}
+    state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "best_state": None, "history": [],
+             "train_seconds": 0.0, "train_images": 0}
     last = fold_dir / "last.pt"
     if last.exists():
         ckpt = torch.load(last, map_location="cpu", weights_only=False)
@@ -162,6 +171,7 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
         model.train()
         bar = tqdm(range(steps_per_epoch), desc=f"fold {fold} epoch {epoch + 1}/{cfg.epochs}",
                    disable=not progress, leave=False)
+        tick = time.perf_counter()
         for i in bar:
             idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
             x = prep(data.train_x[idx])
@@ -178,8 +188,12 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
             sched.step()
             state["step"] += 1
             bar.set_postfix(loss=f"{loss.item():.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}")
+            state["train_images"] += len(idx)
             if cfg.eval_every and state["step"] % cfg.eval_every == 0:
+                state["train_seconds"] += time.perf_counter() - tick
                 evaluate()
+                tick = time.perf_counter()
+        state["train_seconds"] += time.perf_counter() - tick
         if not cfg.eval_every:
             evaluate()
         state["epoch"] = epoch + 1
@@ -190,11 +204,14 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
         model.load_state_dict(state["best_state"])
     atomic_save({"model": model.state_dict(), "scaler": scaler.state_dict(), "config": cfg.resolved()},
                 fold_dir / "best.pt")
+    tick = time.perf_counter()
     train_p, train_e = predict(model, prep, data.train_x[:n_real], with_embeddings=True)
+    eval_rate = n_real / (time.perf_counter() - tick)
     val_p, val_e = predict(model, prep, data.val_x, with_embeddings=True)
     test_p, test_e = (predict(model, prep, data.test_x, with_embeddings=True) if data.test_x is not None
                       else (None, None))
     return {"train_probs": train_p, "train_emb": train_e, "val_probs": val_p, "val_emb": val_e,
             "test_probs": test_p, "test_emb": test_e, "best_val_f1": state["best_f1"],
             "best_step": state["best_step"], "history": state["history"],
-            "train_f1": f1_at_half(data.train_y[:n_real].numpy(), train_p)}
+            "train_f1": f1_at_half(data.train_y[:n_real].numpy(), train_p),
+            "train_img_s": state["train_images"] / max(state["train_seconds"], 1e-9), "eval_img_s": eval_rate}

@@ -1,0 +1,70 @@
+"""``python -m bench backbones``: the paper's Fig. 5. Every registry family trained through the same
+runner and store as Table 2, then a table (params measured on the model as built for the channel
+set) and a figure of CV F1 against parameters on a log axis."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bench.grid import load_grid
+from bench.report import build_table, header, write_table
+from bench.runner import run_grid
+from bench.smote_figure import save_figure
+from landslide.data.bands import channel_names
+from landslide.models.backbones import count_parameters
+from landslide.models.registry import resolve
+from landslide.train.run import config_from_args
+
+
+def measured_columns(row, cfg, metrics: list[dict]) -> dict:
+    from landslide.train.engine import build_model
+    import torch
+    name, entry = resolve(cfg.backbone, cfg.profile)
+    model = build_model(cfg.replace(pretrained=False, weights=""), torch.device("cpu"))
+    return {"family": entry.family if entry else name, "timm_model": name,
+            "params_m": count_parameters(model) / 1e6, "in_chans": len(channel_names(cfg.channels)),
+            "train_img_s": float(np.nanmean([m.get("train_img_s", np.nan) for m in metrics])),
+            "eval_img_s": float(np.nanmean([m.get("eval_img_s", np.nan) for m in metrics]))}
+
+
+def plot(df, title: str):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    done = df[df.cv_f1.notna()]
+    ax.errorbar(done.params_m, done.cv_f1, yerr=done.cv_f1_std, fmt="o", capsize=3, label="CV F1 (mean ± std)")
+    if done.test_f1.notna().any():
+        ax.scatter(done.params_m, done.test_f1, marker="x", color="C3", label="test F1")
+    for _, r in done.iterrows():
+        ax.annotate(f"{r.family}\n{r.timm_model}", (r.params_m, r.cv_f1), textcoords="offset points", xytext=(5, 5),
+                    fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters (millions, 12-channel model, log scale)")
+    ax.set_ylabel("F1 (landslide class)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def backbones_command(args) -> None:
+    from bench.cli import parse_seeds
+    grid = load_grid(args.grid)
+    base = config_from_args(args)
+    seeds = parse_seeds(args.seeds, args.profile)
+    out = Path(args.out)
+    cells, metrics = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
+                              progress=not args.no_progress)
+    data = next((m["data"] for m in metrics.values()), base.data or "synthetic")
+    df = build_table(grid, cells, metrics, extra_cols=measured_columns)
+    head = header(grid, base, seeds, data)
+    cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
+            "train_img_s", "eval_img_s", "image_px", "delta_cv", "p_value", "mark"]
+    df = df[[c for c in cols if c in df]]
+    paths = write_table(df, head, out / "tables", "backbones")
+    if "params_m" in df:
+        paths += save_figure(plot(df, head[0] + "\n" + head[1]), out / "figures", "backbones")
+    print((out / "tables" / "backbones.md").read_text())
+    print("wrote " + ", ".join(map(str, paths)))

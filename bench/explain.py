@@ -1,0 +1,130 @@
+"""``python -m bench umap`` (Fig. 6) and ``python -m bench occlusion`` (Fig. 7).
+
+Both use trained cells of Table 2 from the results store (same --out/--storage/profile/seed), and
+train the cells they need when the store lacks them; they print which run folders they used.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.grid import Grid, load_grid
+from bench.runner import run_dir_for, run_grid
+from bench.smote_figure import save_figure
+from landslide.data.bands import channel_kind, channel_names
+from landslide.train.run import config_from_args
+
+
+def _cells(args, rows: list[str]):
+    """Run (or find) the Table 2 cells of ``rows``; return (grid, base cfg, row -> (cell, metrics))."""
+    from bench.cli import parse_seeds
+    full = load_grid("table2")
+    grid = Grid(full.name, full.title, full.baseline, full.factors, [full.row(r) for r in rows], full.paper_table)
+    base = config_from_args(args)
+    seed = parse_seeds(args.seeds, args.profile)[0]
+    cells, metrics = run_grid(grid, base, [seed], Path(args.out), args.storage, 1, args.retry_failed,
+                              progress=not args.no_progress)
+    return base, {c.row: (c, metrics.get(c.key)) for c in cells}, seed
+
+
+def umap_command(args) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from landslide.explain.projection import decision_grid, separation, umap_2d
+    rows = ["baseline", args.best_row]
+    base, found, seed = _cells(args, rows)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    lines = []
+    for ax, (panel, row) in zip(axes, (("a", rows[0]), ("b", rows[1]))):
+        cell, m = found[row]
+        run = run_dir_for(Path(args.out), cell.cfg)
+        print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
+        # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
+        folds = [np.load(run / f"fold_{f}" / "result.npz") for f in range(cell.cfg.folds)]
+        labels = _training_labels(cell.cfg)
+        y = np.concatenate([labels[r["val_idx"]] for r in folds])
+        pts = umap_2d(np.concatenate([r["val_emb"] for r in folds]), seed)
+        sep = separation(pts, y, seed)
+        xx, yy, dec = decision_grid(pts, y)
+        ax.contourf(xx, yy, dec > 0, levels=[-0.5, 0.5, 1.5], colors=["#deebf7", "#fee0d2"], alpha=0.8)
+        ax.contour(xx, yy, dec, levels=[0], colors="k", linewidths=0.8)
+        for cls, colour, name in ((0, "#3182bd", "non-landslide"), (1, "#de2d26", "landslide")):
+            ax.scatter(pts[y == cls, 0], pts[y == cls, 1], s=6, c=colour, label=name, alpha=0.7)
+        ax.set_title(f"({panel}) {cell.cfg.backbone} Table 2 '{row}' (CV F1 {m['cv_f1_mean']:.3f})\n"
+                     f"silhouette {sep['silhouette']:.3f}, 2-D SVM CV acc {sep['svm2d_cv_accuracy']:.3f}",
+                     fontsize=9)
+        ax.legend(fontsize=8, loc="best")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        lines.append({"panel": panel, "row": row, "run": str(run), "cv_f1": m["cv_f1_mean"], **sep})
+    fig.suptitle(f"UMAP of out-of-fold pooled embeddings ({base.profile} profile, seed {seed}); "
+                 f"shaded: 2-D RBF SVM regions")
+    out = Path(args.out)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(lines).to_csv(out / "tables" / "umap.csv", index=False)
+    paths = save_figure(fig, out / "figures", "umap") + [out / "tables" / "umap.csv"]
+    print(pd.DataFrame(lines).drop(columns="run").to_string(index=False))
+    print("wrote " + ", ".join(map(str, paths)))
+
+
+def _training_labels(cfg) -> np.ndarray:
+    from landslide.data.builtin import load_experiment_data
+    from landslide.train.cv import subsample
+    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False)
+    return subsample(ps, cfg.max_train, cfg.seed).train.labels
+
+
+def occlusion_table(run_dir: Path, zero: str, seed: int) -> pd.DataFrame:
+    """Importances summed over the folds' held-out images, one line per (channel, method)."""
+    from landslide.explain.occlusion import channel_importance
+    from landslide.explain.runs import load_run
+    total = None
+    names = None
+    for fold, cfg, model, prep, x, y, _ in load_run(run_dir):
+        names = channel_names(cfg.channels)
+        imp = channel_importance(model, prep, x, y, zero=zero, seed=seed + fold)
+        total = imp if total is None else {k: total[k] + imp[k] for k in imp}
+    lines = []
+    for method, values in total.items():
+        order = np.argsort(-values)
+        ranks = np.empty(len(values), int)
+        ranks[order] = np.arange(1, len(values) + 1)
+        for c, name in enumerate(names):
+            lines.append({"channel": name, "sensor": channel_kind(name), "method": method,
+                          "importance": float(values[c]), "rank": int(ranks[c])})
+    return pd.DataFrame(lines)
+
+
+def occlusion_command(args) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    base, found, seed = _cells(args, [args.row])
+    cell, m = found[args.row]
+    run = run_dir_for(Path(args.out), cell.cfg)
+    print(f"occlusion of Table 2 row {args.row!r} (CV F1 {m['cv_f1_mean']:.3f}), run {run}, zero {args.zero}")
+    df = occlusion_table(run, args.zero, seed)
+    out = Path(args.out)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / "tables" / "occlusion.csv", index=False)
+    methods = ["occlusion_prob", "permutation_prob", "occlusion_f1", "permutation_f1"]
+    fig, axes = plt.subplots(1, 4, figsize=(16, 0.28 * df.channel.nunique() + 1.5))
+    for ax, method in zip(axes, methods):
+        d = df[df.method == method].sort_values("importance")
+        ax.barh(d.channel, d.importance, color=["#d95f02" if s == "sar" else "#1b9e77" for s in d.sensor])
+        ax.set_title(method.replace("_", ": ").replace("prob", "landslide prob. drop").replace("f1", "F1 drop"),
+                     fontsize=9)
+        ax.axvline(0, color="k", lw=0.5)
+    from matplotlib.patches import Patch
+    axes[0].legend(handles=[Patch(color="#1b9e77", label="optical"), Patch(color="#d95f02", label="SAR")], fontsize=8)
+    fig.suptitle(f"Band importance, {cell.cfg.backbone} Table 2 '{args.row}', summed over {cell.cfg.folds} "
+                 f"held-out folds (zero applied {args.zero}; {base.profile} profile)")
+    fig.tight_layout()
+    paths = save_figure(fig, out / "figures", "occlusion") + [out / "tables" / "occlusion.csv"]
+    top = df[df.method == "occlusion_prob"].sort_values("rank").head(6)
+    print("top channels by occlusion:", ", ".join(f"{r.channel} ({r.importance:.3f})" for r in top.itertuples()))
+    print("wrote " + ", ".join(map(str, paths)))

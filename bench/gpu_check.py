@@ -1,0 +1,110 @@
+"""``python -m bench gpu-check``: the prepared accelerator check (under 5 minutes on one H100).
+
+Trains the paper profile's EfficientNetV2-L at 256 px through the real engine (in-memory data ->
+on-device resize, normalisation, augmentation -> bf16 autocast, channels_last) for a few hundred
+iterations, then prints train and eval images/s, FLOPs per image (counted with
+torch.utils.flop_counter on one forward and backward), the achieved TFLOP/s and its share of the
+card's dense bf16 peak. ``--tiny`` runs the same path with a tiny model on the CPU (what tests use).
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from landslide.config import profile_config
+from landslide.data.bands import channel_names
+from landslide.data.normalize import ChannelScaler
+from landslide.train.device import autocast, pick_device
+from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
+from landslide.train.loss import soft_kl_loss
+
+# Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets.
+BF16_PEAK = {"H100 SXM": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
+
+
+def peak_for(name: str) -> float | None:
+    for key in sorted(BF16_PEAK, key=len, reverse=True):
+        if all(part in name for part in key.split()):
+            return BF16_PEAK[key]
+    if "H100" in name:
+        return BF16_PEAK["H100 SXM"]
+    return None
+
+
+def flops_per_image(model, size: int, channels: int, device) -> tuple[float, float]:
+    """(forward, forward+backward) FLOPs of one image, counted by torch's FlopCounterMode."""
+    from torch.utils.flop_counter import FlopCounterMode
+    x = torch.randn(2, channels, size, size, device=device)
+    with FlopCounterMode(display=False) as fwd:
+        with autocast(device):
+            out = model(x)
+    with FlopCounterMode(display=False) as both:
+        with autocast(device):
+            out = model(x)
+        out.float().sum().backward()
+    model.zero_grad(set_to_none=True)
+    return fwd.get_total_flops() / 2, both.get_total_flops() / 2
+
+
+def gpu_check_command(args) -> None:
+    device = pick_device(args.device)
+    if args.tiny:
+        cfg = profile_config("smoke", device=str(device), batch_size=8)
+    else:
+        cfg = profile_config("paper", device=str(device), pretrained=False)  # throughput needs no weights
+    size, names = model_input_size(cfg), channel_names(cfg.channels)
+    torch.backends.cudnn.benchmark = True
+    gen = torch.Generator().manual_seed(0)
+    n = max(cfg.batch_size * 8, 256 if not args.tiny else 32)
+    images = torch.randn(n, len(names), 64, 64, generator=gen) * 3 + 1  # raw 64 px patches, resized on device
+    labels = (torch.rand(n, generator=gen) < 0.18).long()
+    if device.type == "cuda":
+        images = images.pin_memory()
+    prep = Preprocess(ChannelScaler(cfg.norm).fit(images), size, device)
+    model = build_model(cfg, device)
+    if args.compile:
+        model = torch.compile(model)
+    opt = make_optimizer(cfg, model)
+    onehot = torch.nn.functional.one_hot(labels, 2).float()
+    aug_cfg = cfg.replace(mixup=True, cutmix=True)
+
+    def step():
+        idx = torch.randint(0, n, (cfg.batch_size,), generator=gen)
+        x, y = augment(aug_cfg, prep(images[idx]), onehot[idx].to(device, non_blocking=True), gen, names)
+        with autocast(device):
+            loss = soft_kl_loss(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    model.train()
+    for _ in range(args.warmup):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(args.iters):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    train_rate = args.iters * cfg.batch_size / (time.perf_counter() - t0)
+    predict(model, prep, images[: cfg.batch_size * 2], batch=128)
+    t0 = time.perf_counter()
+    evaluated = predict(model, prep, images, batch=128)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    eval_rate = len(evaluated) / (time.perf_counter() - t0)
+    fwd, both = flops_per_image(model, size, len(names), device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    peak = peak_for(name)
+    achieved = train_rate * both / 1e12
+    print(f"device: {name}; torch {torch.__version__}; model {cfg.backbone} at {size} px, {len(names)} channels, "
+          f"batch {cfg.batch_size}, bf16 autocast {device.type == 'cuda'}, compile {args.compile}")
+    print(f"train: {train_rate:.1f} img/s over {args.iters} iterations (after {args.warmup} warm-up)")
+    print(f"eval:  {eval_rate:.1f} img/s")
+    print(f"FLOPs per image: forward {fwd / 1e9:.2f} G, forward+backward {both / 1e9:.2f} G")
+    print(f"achieved: {achieved:.1f} TFLOP/s in training" +
+          (f" = {100 * achieved / peak:.1f} % of the {peak:.0f} TFLOP/s dense bf16 peak" if peak else ""))
+    if device.type == "cuda":
+        print(f"peak GPU memory: {torch.cuda.max_memory_allocated(device) / 2**30:.1f} GiB")

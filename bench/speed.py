@@ -1,0 +1,195 @@
+"""``python -m bench speed``: performance figures of one profile, measured side by side in one run.
+
+- train and eval images/s through the full pipeline (in-memory store -> on-device normalisation and
+  resize -> augmentation -> model) against the same model on pre-made tensors, and their ratio;
+- SSIM neighbour search pairs/s against a loop over skimage on a sample of pairs, the projected time
+  for all pairs of ``--ssim-n`` images, and the arithmetic rate against this machine's matmul rate;
+- embedding extraction images/s, SVM and LightGBM fit times on the embeddings;
+- peak resident memory of each part (Linux: the VmHWM mark, reset between parts).
+Timings are wall-clock on a shared machine: compare ratios from one run, not absolute numbers across runs.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from bench.report import to_markdown
+from landslide.augment.ssim import scale_for_ssim, ssim_matrix
+from landslide.data.builtin import load_experiment_data
+from landslide.data.normalize import ChannelScaler
+from landslide.models.heads import fit_lgbm, fit_svm
+from landslide.train.device import pick_device
+from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
+from landslide.train.loss import soft_kl_loss
+from landslide.train.run import config_from_args
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def train_rates(cfg, images, labels, device, steps: int) -> dict:
+    """Images/s of the full pipeline step and of the bare model step on pre-made tensors."""
+    names = None
+    from landslide.data.bands import channel_names
+    names = channel_names(cfg.channels)
+    scaler = ChannelScaler(cfg.norm).fit(images)
+    prep = Preprocess(scaler, model_input_size(cfg), device)
+    model = build_model(cfg, device)
+    opt = make_optimizer(cfg, model)
+    onehot = torch.nn.functional.one_hot(labels, 2).float()
+    gen = torch.Generator().manual_seed(0)
+    bs = cfg.batch_size
+    n = images.shape[0]
+    premade_x = prep(images[:bs]).detach()
+    premade_y = onehot[:bs].to(device)
+
+    def step(x, y):
+        loss = soft_kl_loss(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    def pipeline(i):
+        idx = torch.randint(0, n, (bs,), generator=gen)
+        x, y = augment(cfg, prep(images[idx]), onehot[idx].to(device), gen, names)
+        step(x, y)
+
+    out = {}
+    model.train()
+    for name, fn in (("bare", lambda i: step(premade_x, premade_y)), ("pipeline", pipeline)) * 2:
+        fn(0)  # warm-up
+        _sync(device)
+        t0 = time.perf_counter()
+        for i in range(steps):
+            fn(i)
+        _sync(device)
+        out[name] = max(out.get(name, 0), steps * bs / (time.perf_counter() - t0))  # best of two rounds
+    t0 = time.perf_counter()
+    probs = predict(model, prep, images[: bs * steps])
+    out["eval_pipeline"] = len(probs) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    _, emb = predict(model, prep, images[: bs * steps], with_embeddings=True)
+    out["embed"] = len(emb) / (time.perf_counter() - t0)
+    return out, model, prep
+
+
+def matmul_gflops(size: int = 1024, repeat: int = 5) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        a @ b
+    return 2 * size ** 3 * repeat / (time.perf_counter() - t0) / 1e9
+
+
+def ssim_flops_per_pair(c: int, h: int, w: int, k: int = 11) -> float:
+    """Arithmetic of one pair in ssim_matrix: the product, two valid 1-D passes, the SSIM map."""
+    hv, wv = h - k + 1, w - k + 1
+    return c * (h * w + 2 * k * h * wv + 2 * k * hv * wv + 16 * hv * wv)
+
+
+def ssim_rates(images: torch.Tensor, n_sample: int, sk_pairs: int, full_n: int) -> dict:
+    from skimage.metrics import structural_similarity
+    scaled, _, _ = scale_for_ssim(images[:n_sample].float())
+    t0 = time.perf_counter()
+    ssim_matrix(scaled)
+    ours = n_sample * (n_sample - 1) / 2 / (time.perf_counter() - t0)
+    x = scaled.double().numpy()
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, n_sample, (sk_pairs, 2))
+    t0 = time.perf_counter()
+    for i, j in pairs:
+        structural_similarity(x[i], x[j], channel_axis=0, gaussian_weights=True, sigma=1.5,
+                              use_sample_covariance=False, data_range=1.0)
+    ref = sk_pairs / (time.perf_counter() - t0)
+    full_pairs = full_n * (full_n - 1) / 2
+    flops = ssim_flops_per_pair(*images.shape[1:])
+    return {"ssim_pairs_per_s": ours, "skimage_pairs_per_s": ref, "ssim_speedup": ours / ref,
+            f"ssim_all_pairs_{full_n}_s": full_pairs / ours, f"skimage_all_pairs_{full_n}_s": full_pairs / ref,
+            "ssim_gflops": ours * flops / 1e9}
+
+
+def speed_command(args) -> None:
+    cfg = config_from_args(args)
+    device = pick_device(cfg.device)
+    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress=False)
+    images = torch.from_numpy(ps.train.images)
+    labels = torch.from_numpy(ps.train.labels)
+    rows = []
+
+    def part(name, fn):
+        _reset_peak()
+        t0 = time.perf_counter()
+        res = fn()
+        rows.append({"part": name, "seconds": time.perf_counter() - t0, "peak_rss_mb": _peak_mb()})
+        return res
+
+    rates, model, prep = part("train/eval/embed", lambda: train_rates(cfg, images, labels, device, args.steps))
+    ssim = part("ssim", lambda: ssim_rates(images[labels == 1], args.ssim_sample, args.sk_pairs, args.ssim_n))
+    _, emb = predict(model, prep, images, with_embeddings=True)
+    y = labels.numpy()
+    svm_s = part("svm fit", lambda: _timed(lambda: fit_svm(emb, y, 1.0)))
+    lgbm_s = part("lgbm fit", lambda: _timed(lambda: fit_lgbm(emb, y)))
+    peak = {r["part"]: r["peak_rss_mb"] for r in rows}
+    metrics = [
+        ("train img/s, bare model on pre-made tensors", rates["bare"]),
+        ("train img/s, full pipeline", rates["pipeline"]),
+        ("pipeline overhead (bare / pipeline step time)", rates["bare"] / rates["pipeline"]),
+        ("eval img/s, full pipeline", rates["eval_pipeline"]),
+        ("embedding extraction img/s", rates["embed"]),
+        ("SSIM pairs/s (ours, float32)", ssim["ssim_pairs_per_s"]),
+        ("SSIM pairs/s (skimage loop)", ssim["skimage_pairs_per_s"]),
+        ("SSIM speed-up over skimage", ssim["ssim_speedup"]),
+        (f"SSIM all pairs of {args.ssim_n} patches, s (ours, projected)", ssim[f"ssim_all_pairs_{args.ssim_n}_s"]),
+        (f"SSIM all pairs of {args.ssim_n} patches, s (skimage, projected)",
+         ssim[f"skimage_all_pairs_{args.ssim_n}_s"]),
+        ("SSIM arithmetic rate, GFLOP/s", ssim["ssim_gflops"]),
+        ("matmul rate of this machine, GFLOP/s", matmul_gflops()),
+        (f"SVM fit s ({len(y)} x {emb.shape[1]} embeddings)", svm_s),
+        (f"LightGBM fit s ({len(y)} x {emb.shape[1]} embeddings)", lgbm_s),
+        ("peak RSS MB, training part", peak["train/eval/embed"]),
+        ("peak RSS MB, SSIM part", peak["ssim"]),
+    ]
+    machine = (f"{platform.node()} {platform.machine()} {os.cpu_count()} cores; torch {torch.__version__}; "
+               f"device {device}; threads {torch.get_num_threads()}; profile {cfg.profile} ({cfg.backbone}, "
+               f"{model_input_size(cfg)}px, batch {cfg.batch_size})")
+    df = pd.DataFrame([{"metric": m, "value": round(float(v), 3)} for m, v in metrics])
+    out = Path(args.out) / "tables"
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / "speed.csv", index=False)
+    (out / "speed.md").write_text(f"> {machine}\n\n" + to_markdown(df))
+    print(f"> {machine}\n")
+    print(to_markdown(df))
+    print(f"wrote {out / 'speed.csv'}, {out / 'speed.md'}")
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0

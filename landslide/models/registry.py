@@ -1,0 +1,63 @@
+"""Registry of the backbones compared in the paper's Fig. 5: one entry per family, with a timm name
+per profile (smoke: the tiniest member that exercises the plumbing; quick: a small member of the
+family for a CPU; paper: the paper's size). A configuration names a family as ``@key``
+(e.g. ``backbone = "@resnet"``); a plain timm name passes through unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class BackboneEntry:
+    family: str
+    names: dict[str, str]          # profile -> timm (or U-Net) name
+    min_size: int = 16             # smallest input the architecture accepts
+    needs_window: bool = False     # Swin: window size must tile the token grid
+    note: str = field(default="", compare=False)
+
+
+BACKBONES: dict[str, BackboneEntry] = {
+    "efficientnetv2": BackboneEntry("EfficientNetV2", {"smoke": "test_efficientnet", "quick": "tf_efficientnetv2_b0",
+                                                        "paper": "tf_efficientnetv2_l"}),
+    "inceptionv3": BackboneEntry("InceptionV3", {"smoke": "inception_v3", "quick": "inception_v3",
+                                                  "paper": "inception_v3"}, min_size=75,
+                                 note="no smaller member exists; needs >= 75 px input"),
+    "resnet": BackboneEntry("ResNet", {"smoke": "test_resnet", "quick": "resnet18", "paper": "resnet50"}),
+    "regnety": BackboneEntry("RegNetY", {"smoke": "regnety_002", "quick": "regnety_002", "paper": "regnety_320"}),
+    "wideresnet": BackboneEntry("WideResNet", {"smoke": "test_resnet", "quick": "wide_resnet50_2",
+                                                "paper": "wide_resnet50_2"},
+                                note="no smaller wide member exists; quick uses WRN-50-2 itself"),
+    "vit": BackboneEntry("ViT", {"smoke": "test_vit", "quick": "vit_tiny_patch16_224",
+                                 "paper": "vit_base_patch16_224"}, min_size=16),
+    "swin": BackboneEntry("Swin", {"smoke": "swin_tiny_patch4_window7_224", "quick": "swin_tiny_patch4_window7_224",
+                                   "paper": "swin_base_patch4_window7_224"}, min_size=32, needs_window=True),
+    "davit": BackboneEntry("DaViT", {"smoke": "davit_tiny", "quick": "davit_tiny", "paper": "davit_base"},
+                           min_size=32),
+    "unet": BackboneEntry("U-Net encoder", {"smoke": "unet_small", "quick": "unet_small", "paper": "unet_base"}),
+}
+
+
+def resolve(backbone: str, profile: str) -> tuple[str, BackboneEntry | None]:
+    """``@family`` -> (timm name for the profile, entry); a plain name -> (name, None)."""
+    if not backbone.startswith("@"):
+        return backbone, None
+    key = backbone[1:]
+    if key not in BACKBONES:
+        raise ValueError(f"unknown backbone family {backbone!r}; known: {['@' + k for k in BACKBONES]}")
+    entry = BACKBONES[key]
+    return entry.names.get(profile, entry.names["quick"]), entry
+
+
+def input_size(backbone: str, profile: str, size: int) -> int:
+    """The profile's size, raised to what the architecture needs."""
+    _, entry = resolve(backbone, profile)
+    return max(size, entry.min_size) if entry else size
+
+
+def extra_kwargs(backbone: str, profile: str, size: int) -> dict:
+    _, entry = resolve(backbone, profile)
+    if entry and entry.needs_window:
+        # a window that tiles the last stage's token grid (size / 32), or the stage-1 grid for small inputs
+        return {"window_size": size // 32 if size >= 224 else max(1, size // 16)}
+    return {}
