@@ -36,7 +36,7 @@ def smote_command(args) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cfg = config_from_args(args)
-    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed)
+    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, not args.no_progress)
     pos = np.nonzero(ps.train.labels == 1)[0]
     raw = torch.from_numpy(ps.train.images[pos])
     res = smote_ssim(raw, [ps.train.ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k, cfg.smote_alpha,
@@ -62,7 +62,7 @@ def smote_command(args) -> None:
         axes[r, 6].axis("off")
     n_pos, n_neg = len(pos), len(ps) - len(pos)
     ax = fig.add_subplot(1, 7, 7)
-    bars = ax.bar(["non-landslide", "landslide", "landslide\n+ SMOTE"], [n_neg, n_pos, n_pos + len(res.images)],
+    bars = ax.bar(["non-\nlandslide", "landslide", "landslide\n+ SMOTE"], [n_neg, n_pos, n_pos + len(res.images)],
                   color=["#8c8c8c", "#d95f02", "#fdae61"])
     ax.bar_label(bars)
     ax.set_title(f"class counts ({ps.source})", fontsize=8)

@@ -51,7 +51,7 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
 
 
 def _takes_img_size(name: str) -> bool:
-    return any(k in name for k in ("vit", "swin", "deit", "beit", "eva", "davit_", "maxvit", "caformer"))
+    return name.startswith(("vit_", "test_vit", "swin", "deit", "beit", "eva"))
 
 
 def embed(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

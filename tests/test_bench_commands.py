@@ -1,0 +1,61 @@
+"""The other bench commands at smoke scale: they run, and write what they say they write."""
+import subprocess
+import sys
+import tomllib
+
+import pandas as pd
+import pytest
+
+from bench.grid import load_grid
+
+pytestmark = pytest.mark.slow
+
+
+def bench(*args):
+    r = subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+def test_speed_table_has_its_columns(tmp_path):
+    bench("speed", "--profile", "smoke", "--out", str(tmp_path), "--steps", "2", "--ssim-sample", "12",
+          "--sk-pairs", "5", "--ssim-n", "100")
+    df = pd.read_csv(tmp_path / "tables" / "speed.csv")
+    assert list(df.columns) == ["metric", "value"]
+    metrics = set(df.metric)
+    for needle in ("train img/s, full pipeline", "pipeline overhead", "SSIM speed-up over skimage",
+                   "SVM fit s", "LightGBM fit s", "peak RSS MB, training part", "matmul rate"):
+        assert any(m.startswith(needle) for m in metrics), needle
+    assert (df.value > 0).all()
+    assert "torch" in (tmp_path / "tables" / "speed.md").read_text().splitlines()[0]
+
+
+def test_sweep_writes_a_grid_the_runner_accepts(tmp_path):
+    out = bench("sweep", "--profile", "smoke", "--out", str(tmp_path), "--trials", "2", "--no-progress")
+    assert "best trial" in out
+    best = tmp_path / "tables" / "sweep_best.toml"
+    grid = load_grid(best)
+    assert grid.rows[0].name == "best" and "head" in grid.rows[0].fields
+    assert tomllib.loads(best.read_text())["grid"]["name"] == "sweep_best"
+    assert (tmp_path / "figures" / "sweep_history.png").exists()
+    again = bench("sweep", "--profile", "smoke", "--out", str(tmp_path), "--trials", "2", "--no-progress")
+    assert "2 trials finished, 0 to run" in again
+
+
+def test_smote_figure_and_gpu_check_path(tmp_path):
+    bench("smote", "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    assert (tmp_path / "figures" / "smote.png").exists() and (tmp_path / "figures" / "smote.pdf").exists()
+    out = bench("gpu-check", "--tiny", "--device", "cpu", "--iters", "2", "--warmup", "1")
+    assert "train:" in out and "FLOPs per image" in out
+
+
+def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
+    grid = tmp_path / "b.toml"  # two families keep the test short; the full grid runs the same code
+    grid.write_text('[grid]\nname = "backbones"\nbaseline = "resnet"\nfactors = ["backbone"]\n'
+                    '[[row]]\nname = "resnet"\nbackbone = "@resnet"\n[[row]]\nname = "unet"\nbackbone = "@unet"\n')
+    bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    df = pd.read_csv(tmp_path / "tables" / "backbones.csv", comment="#")
+    assert df.timm_model.tolist() == ["test_resnet", "unet_small"] and (df.params_m > 0).all()
+    assert (tmp_path / "figures" / "backbones.png").exists()
+    again = bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    assert "2 done, 0 to run" in again
