@@ -60,6 +60,7 @@ class ExperimentConfig:
     folds: int = 3
     seed: int = 0
     device: str = "auto"
+    compile: bool = False          # torch.compile the model (worth it on a GPU for long runs)
     profile: str = "quick"
 
     @property
@@ -72,13 +73,14 @@ class ExperimentConfig:
     def training_key(self) -> str:
         """Hash of everything that changes the trained network (the head is fitted afterwards)."""
         d = self.resolved()
-        for k in ("head", "svm_c", "device"):
+        for k in ("head", "svm_c", "device", "compile"):
             d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
     def key(self) -> str:
         d = self.resolved()
         d.pop("device")
+        d.pop("compile")
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
     def replace(self, **changes) -> "ExperimentConfig":

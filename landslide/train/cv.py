@@ -166,7 +166,7 @@ def claim_run_dir(cfg: ExperimentConfig, run_dir: Path) -> None:
     device may differ: they do not change the training)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
-    ignore = ("head", "svm_c", "device")
+    ignore = ("head", "svm_c", "device", "compile")
     new = {k: v for k, v in cfg.resolved().items() if k not in ignore}
     if cfg_path.exists():
         old = {k: v for k, v in json.loads(cfg_path.read_text()).items() if k not in ignore}
