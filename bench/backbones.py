@@ -3,18 +3,15 @@ runner and store as Table 2, then a table (params measured on the model as built
 set) and a figure of CV F1 against parameters on a log axis."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
-from bench.grid import load_grid
-from bench.report import build_table, header, write_table
-from bench.runner import run_grid
+from bench.report import build_table, write_table
 from bench.smote_figure import save_figure
+from bench.tables import run_from_args
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
-from landslide.train.run import config_from_args
 
 
 def measured_columns(row, cfg, metrics: list[dict]) -> dict:
@@ -50,21 +47,14 @@ def plot(df, title: str):
 
 
 def backbones_command(args) -> None:
-    from bench.cli import parse_seeds
-    grid = load_grid(args.grid)
-    base = config_from_args(args)
-    seeds = parse_seeds(args.seeds, args.profile)
-    out = Path(args.out)
-    cells, metrics = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
-                              progress=not args.no_progress)
-    data = next((m["data"] for m in metrics.values()), base.data or "synthetic")
-    df = build_table(grid, cells, metrics, extra_cols=measured_columns)
-    head = header(grid, base, seeds, data)
+    run = run_from_args(args.grid, args)
+    df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns)
+    head = run.header()
     cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "train_img_s", "eval_img_s", "image_px", "delta_cv", "p_value", "mark"]
     df = df[[c for c in cols if c in df]]
-    paths = write_table(df, head, out / "tables", "backbones")
+    paths = write_table(df, head, run.out / "tables", "backbones")
     if "params_m" in df:
-        paths += save_figure(plot(df, head[0] + "\n" + head[1]), out / "figures", "backbones")
-    print((out / "tables" / "backbones.md").read_text())
+        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", "backbones")
+    print((run.out / "tables" / "backbones.md").read_text())
     print("wrote " + ", ".join(map(str, paths)))

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from landslide.errors import LandslideError
-from landslide.train.run import add_common_arguments, config_from_args
+from landslide.train.run import add_common_arguments
 
 
-def parse_seeds(text: str | None, profile: str) -> list[int]:
+def parse_seeds(text: str | None) -> list[int]:
     if not text:
         return [0]
     return [int(s) for s in text.replace(" ", "").split(",") if s]

@@ -21,6 +21,7 @@ import torch
 
 from bench.report import to_markdown
 from landslide.augment.ssim import scale_for_ssim, ssim_matrix
+from landslide.data.bands import channel_names
 from landslide.data.builtin import load_experiment_data
 from landslide.data.normalize import ChannelScaler
 from landslide.models.heads import fit_lgbm, fit_svm
@@ -55,8 +56,6 @@ def _sync(device):
 
 def train_rates(cfg, images, labels, device, steps: int) -> dict:
     """Images/s of the full pipeline step and of the bare model step on pre-made tensors."""
-    names = None
-    from landslide.data.bands import channel_names
     names = channel_names(cfg.channels)
     scaler = ChannelScaler(cfg.norm).fit(images)
     prep = Preprocess(scaler, model_input_size(cfg), device)

@@ -103,7 +103,7 @@ def sweep_command(args) -> None:
     lines = ['# Best configuration of the Optuna sweep "%s" (trial %d, mean CV F1 %.4f).' % (args.study, best.number,
                                                                                             best.value),
              "# Run it with: python -m bench table2 --grid tables/sweep_best.toml", "",
-             "[grid]", f'name = "sweep_best"', f'title = "Best configuration of sweep {args.study}"',
+             "[grid]", 'name = "sweep_best"', f'title = "Best configuration of sweep {args.study}"',
              'baseline = "best"', f"factors = {json.dumps(sorted(fields))}", "", "[[row]]", 'name = "best"']
     lines += [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in sorted(fields.items())]
     (out / "tables").mkdir(exist_ok=True)

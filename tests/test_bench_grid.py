@@ -1,5 +1,4 @@
 """The harness end to end at smoke scale: tables, the store's resume, Table 3's reuse, two workers."""
-import json
 import subprocess
 import sys
 import time

@@ -7,7 +7,6 @@ exactly the metrics an uninterrupted run would have.
 """
 from __future__ import annotations
 
-import copy
 import math
 import os
 import time
@@ -23,7 +22,7 @@ from tqdm.auto import tqdm
 from landslide.augment.freebies import FreebieConfig, colour, geometric
 from landslide.augment.mix import cutmix, mixup
 from landslide.config import ExperimentConfig
-from landslide.data.bands import OPTICAL_BANDS, RGB_BANDS, channel_kind, channel_names
+from landslide.data.bands import RGB_BANDS, channel_kind, channel_names
 from landslide.data.normalize import ChannelScaler
 from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import extra_kwargs, input_size, resolve
