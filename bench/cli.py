@@ -8,10 +8,11 @@ from landslide.errors import LandslideError
 from landslide.train.run import add_common_arguments
 
 
-def parse_seeds(text: str | None) -> list[int]:
-    if not text:
-        return [0]
-    return [int(s) for s in text.replace(" ", "").split(",") if s]
+def parse_seeds(args) -> list[int]:
+    """--seeds 0,1,2; a lone --seed S counts as --seeds S."""
+    if args.seed is not None and args.seeds == "0":
+        return [args.seed]
+    return [int(s) for s in args.seeds.replace(" ", "").split(",") if s] or [0]
 
 
 def add_grid_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,7 +35,7 @@ def _table(args, grid_name: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.strip() + " Every command is "
+    p = argparse.ArgumentParser(prog="python -m bench", description="Regenerate the paper's tables and figures, each from one command. Every command is "
                                 "resumable: finished cells are kept in the results store and never recomputed.")
     sub = p.add_subparsers(dest="command", required=True)
     for name, help_text in (("table2", "Table 2: ablation of training factors (8 rows, the paper's factors)"),

@@ -17,7 +17,6 @@ import optuna
 from bench.runner import locked, run_dir_for
 from bench.store import open_study
 from landslide.config import ExperimentConfig
-from landslide.models.heads import head_scores
 from landslide.train.engine import f1_at_half
 from landslide.train.run import config_from_args
 
@@ -48,11 +47,9 @@ def suggest(trial: optuna.Trial, base: ExperimentConfig) -> ExperimentConfig:
 
 
 def fold_score(cfg: ExperimentConfig, result: dict, labels: np.ndarray) -> float:
-    tr, va = result["train_idx"], result["val_idx"]
-    if cfg.head == "fc":
-        return f1_at_half(labels[va], result["val_probs"])
-    _, va_s = head_scores(cfg.head, result["train_emb"], labels[tr], [result["val_emb"]], cfg.svm_c, cfg.seed)
-    return f1_at_half(labels[va], va_s)
+    from landslide.train.cv import fold_scores
+    _, va_s, _ = fold_scores(result, labels, cfg.head, cfg.svm_c, cfg.seed)
+    return f1_at_half(labels[result["val_idx"]], va_s)
 
 
 def objective(base: ExperimentConfig, out: Path, progress: bool):

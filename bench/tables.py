@@ -33,7 +33,7 @@ def run_from_args(grid_name: str, args) -> GridRun:
     from bench.cli import parse_seeds
     grid = load_grid(grid_name)
     base = config_from_args(args)
-    seeds = parse_seeds(args.seeds)
+    seeds = parse_seeds(args)
     out = Path(args.out)
     cells, metrics = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
                               progress=not args.no_progress)

@@ -128,6 +128,18 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
     return results, context
 
 
+def fold_scores(r: dict, labels: np.ndarray, head: str = "fc", svm_c: float = 1.0, seed: int = 0):
+    """One fold's scores of its (real) training, validation and test images under ``head``."""
+    if head == "fc":
+        return r["train_probs"], r["val_probs"], r.get("test_probs")
+    fit_emb, fit_y = r["train_emb"], labels[r["train_idx"]]
+    if "smote_emb" in r:  # the fold's SMOTE images: training data of the head, as they were of the network
+        fit_emb = np.concatenate([fit_emb, r["smote_emb"]])
+        fit_y = np.concatenate([fit_y, np.ones(len(r["smote_emb"]), fit_y.dtype)])
+    return tuple(head_scores(head, fit_emb, fit_y, [r["train_emb"], r["val_emb"], r.get("test_emb")],
+                             svm_c, seed)[1:])
+
+
 def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1.0, seed: int = 0) -> dict:
     """Train / CV / test F1 of one head over the folds' cached predictions and embeddings."""
     labels = context["labels"]
@@ -136,11 +148,7 @@ def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1
     test_scores = []
     for r in results:
         tr, va = r["train_idx"], r["val_idx"]
-        if head == "fc":
-            tr_s, va_s, te_s = r["train_probs"], r["val_probs"], r.get("test_probs")
-        else:
-            tr_s, va_s, te_s = head_scores(head, r["train_emb"], labels[tr], [r["val_emb"], r.get("test_emb")],
-                                           svm_c, seed)
+        tr_s, va_s, te_s = fold_scores(r, labels, head, svm_c, seed)
         train_f1.append(f1_at_half(labels[tr], tr_s))
         cv_f1.append(f1_at_half(labels[va], va_s))
         oof[va] = va_s

@@ -218,10 +218,12 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     tick = time.perf_counter()
     train_p, train_e = predict(model, prep, data.train_x[:n_real], with_embeddings=True)
     eval_rate = n_real / (time.perf_counter() - tick)
+    # SMOTE images are part of the training set a head is fitted on, as they were for the network
+    smote_e = predict(model, prep, data.train_x[n_real:], with_embeddings=True)[1] if n > n_real else None
     val_p, val_e = predict(model, prep, data.val_x, with_embeddings=True)
     test_p, test_e = (predict(model, prep, data.test_x, with_embeddings=True) if data.test_x is not None
                       else (None, None))
-    return {"train_probs": train_p, "train_emb": train_e, "val_probs": val_p, "val_emb": val_e,
+    return {"train_probs": train_p, "train_emb": train_e, "smote_emb": smote_e, "val_probs": val_p, "val_emb": val_e,
             "test_probs": test_p, "test_emb": test_e, "best_val_f1": state["best_f1"],
             "best_step": state["best_step"], "history": state["history"],
             "train_f1": f1_at_half(data.train_y[:n_real].cpu().numpy(), train_p),
