@@ -71,3 +71,11 @@ def test_colour_saturation_touches_only_visible_bands():
     assert torch.equal(out[:, 3:], x[:, 3:])
     assert not torch.allclose(out[:, :3], x[:, :3])
     assert torch.allclose(out[:, :3].mean(1), x[:, :3].mean(1), atol=1e-6)  # grey level kept
+
+
+def test_flips_and_quarter_turns_are_exact_pixel_permutations():
+    x = torch.arange(4 * 2 * 6 * 6, dtype=torch.float32).view(4, 2, 6, 6)
+    out = geometric(x, FreebieConfig(shift=0, shear_deg=0), torch.Generator().manual_seed(3))
+    for i in range(4):
+        images = (x[i], x[i].flip(2), x[i].flip(1), x[i].flip(1).flip(2))
+        assert any(torch.equal(out[i], torch.rot90(f, k, (1, 2))) for f in images for k in range(4))

@@ -86,33 +86,35 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch.Ten
     return s.mean(dim=(-2, -1)).mean(dim=-1)
 
 
-def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, chunk_pairs: int = 64,
+def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, chunk_pairs: int = 32,
                 progress: bool = False) -> torch.Tensor:
     """All-pairs SSIM (N, N) of (N, C, H, W) scaled images.
 
-    What depends on one image only (its local mean and variance maps) is computed once; per pair
-    only the filtered product remains. SSIM is symmetric, so only i < j is computed, in chunks of
-    ``chunk_pairs`` pairs to bound memory (a chunk holds ~chunk_pairs * C * H * W values a few times).
+    What depends on one image only (local mean, its square, variance) is computed once; per pair only
+    the filtered product remains. SSIM is symmetric, so only j > i is computed: for each anchor i, the
+    images after it in contiguous slices of ``chunk_pairs`` (slices, not gathers: no copies), small
+    enough to stay in cache. Memory stays bounded by a few chunk-sized buffers.
     """
     n = images.shape[0]
-    dtype = images.dtype
-    taps = gaussian_taps(dtype).to(images.device)
+    taps = gaussian_taps(images.dtype).to(images.device)
     c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
     mu = filter_valid(images, taps)
-    var = filter_valid(images * images, taps) - mu * mu
+    mu_sq = mu * mu
+    var_half = filter_valid(images * images, taps) - mu_sq + c2 / 2  # (var_i + c2/2) + (var_j + c2/2)
     out = torch.ones(n, n, dtype=torch.float64)
-    iu, ju = torch.triu_indices(n, n, offset=1)
-    bar = tqdm(total=len(iu), desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
-    for s in range(0, len(iu), chunk_pairs):
-        i, j = iu[s:s + chunk_pairs], ju[s:s + chunk_pairs]
-        mi, mj = mu[i], mu[j]
-        cov = filter_valid(images[i] * images[j], taps) - mi * mj
-        num = (2 * mi * mj + c1) * (2 * cov + c2)
-        den = (mi * mi + mj * mj + c1) * (var[i] + var[j] + c2)
-        val = (num / den).mean(dim=(-2, -1)).mean(dim=-1).double().cpu()
-        out[i, j] = val
-        out[j, i] = val
-        bar.update(len(i))
+    bar = tqdm(total=n * (n - 1) // 2, desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
+    for i in range(n - 1):
+        a, mi, mi_sq, vi = images[i:i + 1], mu[i:i + 1], mu_sq[i:i + 1], var_half[i:i + 1]
+        for j0 in range(i + 1, n, chunk_pairs):
+            j1 = min(j0 + chunk_pairs, n)
+            mimj = mi * mu[j0:j1]
+            cov2 = filter_valid(a * images[j0:j1], taps).sub_(mimj).mul_(2).add_(c2)
+            num = mimj.mul_(2).add_(c1).mul_(cov2)
+            den = (mi_sq + mu_sq[j0:j1]).add_(c1).mul_(vi + var_half[j0:j1])
+            val = num.div_(den).mean(dim=(-2, -1)).mean(dim=-1).double().cpu()
+            out[i, j0:j1] = val
+            out[j0:j1, i] = val
+        bar.update(n - 1 - i)
     bar.close()
     return out
 
