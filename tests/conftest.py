@@ -6,6 +6,14 @@ import pytest
 REAL_PATCH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real" / "ID_005GY8.npy"
 
 
+@pytest.fixture
+def real_patch() -> Path:
+    """The one real Zindi patch, from the project's shared/ folder beside the checkout."""
+    if not REAL_PATCH.exists():
+        pytest.skip(f"real patch not found at {REAL_PATCH} (shared/ is not beside this checkout)")
+    return REAL_PATCH
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache(tmp_path_factory):
     """Keep the built-in synthetic sets of the tests out of the user's cache."""

@@ -8,7 +8,6 @@ import pytest
 
 from landslide.data import load_patches
 from landslide.errors import DataError
-from tests.conftest import REAL_PATCH
 
 
 @pytest.fixture
@@ -75,10 +74,10 @@ def test_samples_are_dicts_with_band_names_and_chw(synth300):
     assert ps.has_test_labels and len(ps.test.ids) == 60
 
 
-def test_real_patch_reads(tmp_path):
+def test_real_patch_reads(tmp_path, real_patch):
     d = tmp_path / "real"
     (d / "train_data").mkdir(parents=True)
-    shutil.copy(REAL_PATCH, d / "train_data" / "ID_005GY8.npy")
+    shutil.copy(real_patch, d / "train_data" / "ID_005GY8.npy")
     (d / "Train.csv").write_text("ID,label\nID_005GY8,0\n")
     ps = load_patches(d)
     assert ps.train.images.shape == (1, 12, 64, 64) and ps.train.labels.tolist() == [0]

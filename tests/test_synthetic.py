@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from landslide.data.synthetic import ZINDI_MEAN, ZINDI_STD, write_synthetic
-from tests.conftest import REAL_PATCH
 
 
 def _digest(folder):
@@ -35,9 +34,9 @@ def test_layout_shape_share_and_band_means(synth300):
     assert set(truth["signal_bands"]) | set(truth["no_signal_bands"]) <= set(truth["band_names"])
 
 
-def test_texture_matches_the_real_patch_character(synth300):
+def test_texture_matches_the_real_patch_character(synth300, real_patch):
     """Post-event bands are smooth (lag-1 autocorrelation high), post-minus-pre bands near-white."""
-    real = np.load(REAL_PATCH)
+    real = np.load(real_patch)
     ids = pd.read_csv(synth300 / "Train.csv").ID[:40]
     x = np.stack([np.load(synth300 / "train_data" / f"{i}.npy") for i in ids])
 
