@@ -11,7 +11,9 @@ from sklearn.svm import SVC
 def umap_2d(embeddings: np.ndarray, seed: int = 0, n_neighbors: int = 15) -> np.ndarray:
     import umap  # imported here: numba compiles it on first use (~16 s)
     z = StandardScaler().fit_transform(embeddings)
-    return umap.UMAP(n_neighbors=min(n_neighbors, len(z) - 1), min_dist=0.1, random_state=seed).fit_transform(z)
+    # n_jobs=1: a fixed random_state makes umap single-threaded anyway (it warns otherwise)
+    return umap.UMAP(n_neighbors=min(n_neighbors, len(z) - 1), min_dist=0.1, random_state=seed,
+                     n_jobs=1).fit_transform(z)
 
 
 def separation(points: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
