@@ -65,6 +65,8 @@ def geometric(x: torch.Tensor, cfg: FreebieConfig, gen: torch.Generator) -> torc
     centres onto pixel centres, so those are exact; nearest (not bilinear) sampling keeps the pixel
     statistics, since interpolation would smooth the near-white SAR speckle of training images only
     (a train/eval mismatch that cost the network all skill when we tried it)."""
+    if not (cfg.flips or cfg.rotate90 or cfg.shift or cfg.shear_deg):
+        return x
     n = x.shape[0]
     dev = x.device
     # affine_grid maps output coordinates (x, y) in [-1, 1] to input coordinates: theta = [A | t]
@@ -82,7 +84,5 @@ def geometric(x: torch.Tensor, cfg: FreebieConfig, gen: torch.Generator) -> torc
     shear[:, 0, 1] = torch.tan(torch.deg2rad((torch.rand(n, generator=gen) * 2 - 1) * cfg.shear_deg))
     shift = 2 * (torch.rand(n, 2, generator=gen) * 2 - 1) * cfg.shift  # affine_grid works in [-1, 1] units
     theta = torch.cat([shear @ a, shift.unsqueeze(2)], dim=2).to(dev, x.dtype)
-    if not (cfg.flips or cfg.rotate90 or cfg.shift or cfg.shear_deg):
-        return x
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="nearest", padding_mode="reflection", align_corners=False)
