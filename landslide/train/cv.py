@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedKFold
+from tqdm.auto import tqdm
 
 from landslide.augment.smote import smote_ssim
 from landslide.config import ExperimentConfig
@@ -95,7 +96,8 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
     x = expand_channels(raw, cfg.channels)
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
     results = []
-    for fold, (tr, va) in enumerate(make_folds(labels, cfg.folds, cfg.seed)):
+    folds = make_folds(labels, cfg.folds, cfg.seed)
+    for fold, (tr, va) in enumerate(tqdm(folds, desc="folds", disable=not progress, leave=False)):
         fold_dir = run_dir / f"fold_{fold}"
         done = fold_dir / "result.npz"
         if done.exists():
