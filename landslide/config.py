@@ -11,6 +11,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from landslide.errors import LandslideError
+
 
 @dataclass
 class ExperimentConfig:
@@ -105,7 +107,7 @@ PROFILES: dict[str, dict] = {
 
 def profile_config(profile: str, **overrides) -> ExperimentConfig:
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
+        raise LandslideError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
     return ExperimentConfig().replace(**PROFILES[profile]).replace(**overrides)
 
 
@@ -113,12 +115,15 @@ def coerce(cfg: ExperimentConfig, name: str, text: str):
     """Parse a ``name=value`` override into the field's type."""
     fields = {f.name: f for f in dataclasses.fields(cfg)}
     if name not in fields:
-        raise ValueError(f"unknown configuration field {name!r}; known: {sorted(fields)}")
+        raise LandslideError(f"unknown configuration field {name!r} in --set; known: {sorted(fields)}")
     kind = type(getattr(cfg, name))
     if kind is bool:
         if text.lower() in ("1", "true", "yes", "on"):
             return True
         if text.lower() in ("0", "false", "no", "off"):
             return False
-        raise ValueError(f"{name} takes true/false, got {text!r}")
-    return kind(text)
+        raise LandslideError(f"--set {name} takes true/false, got {text!r}")
+    try:
+        return kind(text)
+    except ValueError:
+        raise LandslideError(f"--set {name} takes a {kind.__name__}, got {text!r}") from None

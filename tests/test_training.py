@@ -77,3 +77,11 @@ def test_smote_never_uses_validation_images(tmp_path):
         prov = json.loads((tmp_path / "r" / f"fold_{fold}" / "smote.json").read_text())
         used = {p["anchor"] for p in prov} | {p["neighbour"] for p in prov}
         assert prov and used and not used & val
+
+
+def test_missing_weights_stop_the_run_before_it_writes_anything(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "landslide", "train", "--profile", "smoke", "--out", str(tmp_path / "r"),
+                        "--weights", str(tmp_path / "absent.safetensors")], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--weights PATH" in r.stderr and "absent.safetensors" in r.stderr
+    assert not (tmp_path / "r").exists()

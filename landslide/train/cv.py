@@ -33,7 +33,7 @@ from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
 from landslide.models.heads import head_scores
 from landslide.train.device import pick_device
-from landslide.train.engine import FoldData, f1_at_half, fit_fold
+from landslide.train.engine import FoldData, build_model, f1_at_half, fit_fold
 
 log = logging.getLogger("landslide")
 
@@ -173,7 +173,10 @@ def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1
 
 def claim_run_dir(cfg: ExperimentConfig, run_dir: Path) -> None:
     """Write config.json, or check that the folder holds a run of the same trained network (heads and
-    device may differ: they do not change the training)."""
+    device may differ: they do not change the training). Pretrained weights are checked first, so a
+    run that cannot start leaves nothing behind and costs no data loading."""
+    if cfg.pretrained and not (run_dir / "config.json").exists():
+        build_model(cfg, torch.device("cpu"))
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
     ignore = ("head", "svm_c", "device", "compile")

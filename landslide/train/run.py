@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from landslide.config import PROFILES, coerce, profile_config
+from landslide.errors import LandslideError
 
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,7 +51,7 @@ def config_from_args(args, **extra):
     cfg = profile_config(args.profile, **overrides)
     for item in args.set:
         if "=" not in item:
-            raise SystemExit(f"--set takes FIELD=VALUE, got {item!r}")
+            raise LandslideError(f"--set takes FIELD=VALUE, got {item!r}")
         name, value = item.split("=", 1)
         cfg = cfg.replace(**{name: coerce(cfg, name.strip(), value.strip())})
     return cfg
