@@ -69,6 +69,7 @@ def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False
             continue
         for t in trials:
             if t.state == TrialState.RUNNING and not _alive(t.user_attrs.get("worker")):
+                # Optuna's public API cannot finish a trial another process started; its storage can.
                 study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
                 study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
                 states.discard(TrialState.RUNNING)
