@@ -8,7 +8,6 @@ is what makes the pairing valid.
 from __future__ import annotations
 
 import datetime
-import os
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from scipy import stats
 
 import landslide
 from bench.grid import Grid, paper_numbers
+from landslide.atomic import write_text_atomic
 
 ALPHA = 0.05
 
@@ -115,14 +115,14 @@ def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     csv_path = out_dir / f"{name}.csv"
-    _atomic_text(csv_path, "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
+    write_text_atomic(csv_path, "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     paths.append(csv_path)
     shown = display_frame(df)
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)
-    _atomic_text(out_dir / f"{name}.md", md)
+    write_text_atomic(out_dir / f"{name}.md", md)
     paths.append(out_dir / f"{name}.md")
     tex = "".join(f"% {h}\n" for h in head) + to_latex(shown)
-    _atomic_text(out_dir / f"{name}.tex", tex)
+    write_text_atomic(out_dir / f"{name}.tex", tex)
     paths.append(out_dir / f"{name}.tex")
     return paths
 
@@ -150,7 +150,3 @@ def to_latex(df: pd.DataFrame) -> str:
                       r"\bottomrule", r"\end{tabular}"]) + "\n"
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from landslide.atomic import atomic_path
 from landslide.augment.smote import smote_ssim
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
 from landslide.data.builtin import load_experiment_data
@@ -24,9 +25,8 @@ def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
     paths = []
     for ext in ("png", "pdf"):
         path = out_dir / f"{name}.{ext}"
-        tmp = out_dir / f".{name}.tmp.{ext}"
-        fig.savefig(tmp, dpi=150, bbox_inches="tight")
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight")
         paths.append(path)
     return paths
 

@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 
 from bench.report import to_markdown
+from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_matrix
 from landslide.data.bands import channel_names
 from landslide.data.builtin import load_experiment_data
@@ -181,8 +182,8 @@ def speed_command(args) -> None:
     df = pd.DataFrame([{"metric": m, "value": round(float(v), 3)} for m, v in metrics])
     out = Path(args.out) / "tables"
     out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "speed.csv", index=False)
-    (out / "speed.md").write_text(f"> {machine}\n\n" + to_markdown(df))
+    write_text_atomic(out / "speed.csv", df.to_csv(index=False))
+    write_text_atomic(out / "speed.md", f"> {machine}\n\n" + to_markdown(df))
     print(f"> {machine}\n")
     print(to_markdown(df))
     print(f"wrote {out / 'speed.csv'}, {out / 'speed.md'}")

@@ -16,6 +16,7 @@ import optuna
 
 from bench.runner import locked, run_dir_for
 from bench.store import open_study
+from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.train.engine import f1_at_half
 from landslide.train.run import config_from_args
@@ -104,7 +105,7 @@ def sweep_command(args) -> None:
              'baseline = "best"', f"factors = {json.dumps(sorted(fields))}", "", "[[row]]", 'name = "best"']
     lines += [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in sorted(fields.items())]
     (out / "tables").mkdir(exist_ok=True)
-    (out / "tables" / "sweep_best.toml").write_text("\n".join(lines) + "\n")
+    write_text_atomic(out / "tables" / "sweep_best.toml", "\n".join(lines) + "\n")
     print(f"best trial {best.number}: CV F1 {best.value:.4f} with {best.params}")
     print(f"wrote {out / 'tables' / 'sweep_best.toml'}")
     figs = {"sweep_history": plot_optimization_history(study)}

@@ -30,7 +30,7 @@ def test_pack_then_read_equals_folder_and_stats_match_numpy(synth300, tmp_path):
     np.testing.assert_array_equal(stats["min"], x.min(1))
     index = pd.read_csv(out.with_suffix(".index.csv"))
     assert len(index) == 360 and set(index.split) == {"train", "test"}
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob("*.tmp*"))  # no temporary file left behind
 
 
 def test_scalers_against_numpy():

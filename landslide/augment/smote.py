@@ -32,12 +32,6 @@ class SmoteResult:
                 for a, b, l in zip(self.anchor_ids, self.neighbour_ids, self.lambdas)]
 
 
-def per_anchor_for_share(n_minority: int, n_majority: int, share: float) -> int:
-    """Synthetic images per anchor that bring the minority class closest to ``share`` of all images."""
-    target_minority = share * n_majority / (1 - share)
-    return max(0, int(round((target_minority - n_minority) / max(n_minority, 1))))
-
-
 def smote_ssim(images: torch.Tensor, ids: list[str], per_anchor: int = 5, k: int = 5,
                alpha: float = 2.0, beta: float = 2.0, seed: int = 0, progress: bool = False) -> SmoteResult:
     """Algorithm 1 on the minority images (N, C, H, W) of one training fold."""

@@ -8,12 +8,12 @@ patches: mean, std, median, iqr, min, max. Written to a temporary name, then ren
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split
 from landslide.errors import DataError
@@ -46,8 +46,16 @@ def band_stats(images: np.ndarray, chunk: int = 256) -> dict[str, np.ndarray]:
 def write_store(out: str | Path, train: Split, test: Split | None, source: str = "") -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-    with h5py.File(tmp, "w") as f:
+    # The index first, the store last: a store under its final name means both are complete.
+    with atomic_path(out.with_suffix(".index.csv")) as tmp_index, open(tmp_index, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ID", "split", "row", "label"])
+        for name, split in (("train", train), ("test", test)):
+            if split is None:
+                continue
+            for i, pid in enumerate(split.ids):
+                w.writerow([pid, name, i, "" if split.labels is None else int(split.labels[i])])
+    with atomic_path(out) as tmp, h5py.File(tmp, "w") as f:
         f.attrs["source"] = source
         f.attrs["band_names"] = list(RAW_BANDS)
         for name, split in (("train", train), ("test", test)):
@@ -61,18 +69,6 @@ def write_store(out: str | Path, train: Split, test: Split | None, source: str =
         stats = f.create_group("stats")
         for k, v in band_stats(train.images).items():
             stats.create_dataset(k, data=v)
-    os.replace(tmp, out)
-    index = out.with_suffix(".index.csv")
-    tmp_index = index.with_name(f"{index.name}.{os.getpid()}.tmp")
-    with open(tmp_index, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["ID", "split", "row", "label"])
-        for name, split in (("train", train), ("test", test)):
-            if split is None:
-                continue
-            for i, pid in enumerate(split.ids):
-                w.writerow([pid, name, i, "" if split.labels is None else int(split.labels[i])])
-    os.replace(tmp_index, index)
     return out
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from landslide.atomic import atomic_path, write_text_atomic
 from landslide.data.bands import RAW_BANDS
 
 # Per-band mean and spread of the real data (zindi.json, source a).
@@ -171,12 +171,10 @@ def _unique_ids(rng: np.random.Generator, n: int) -> list[str]:
 
 
 def _write_csv(path: Path, header: list[str], rows) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)
-    os.replace(tmp, path)
 
 
 def write_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None = None,
@@ -216,7 +214,5 @@ def write_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None =
                          "nir": 0.6, "red": 0.4, "desc_vv": 0.3, "asc_vv": 0.3, "green": 0.3, "blue": 0.2},
         "no_signal_bands": ["desc_vh", "asc_vh"],
     }
-    tmp = out / "truth.json.tmp"
-    tmp.write_text(json.dumps(truth, indent=2))
-    os.replace(tmp, out / "truth.json")
+    write_text_atomic(out / "truth.json", json.dumps(truth, indent=2))
     return out

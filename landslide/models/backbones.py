@@ -61,7 +61,7 @@ def embed(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 def embed_and_logits(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Embedding and logits from one forward pass."""
-    feats = model.forward_head(model.forward_features(x), pre_logits=True)
+    feats = embed(model, x)
     return feats, model.get_classifier()(feats)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import warnings
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ import torch
 from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
+from landslide.atomic import atomic_path, write_text_atomic
 from landslide.augment.smote import smote_ssim
 from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
@@ -39,9 +39,7 @@ log = logging.getLogger("landslide")
 
 
 def write_json(path: Path, obj) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=float))
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(obj, indent=2, default=float))
 
 
 def subsample(ps: PatchSet, n: int, seed: int) -> PatchSet:
@@ -119,9 +117,8 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
                  out["best_step"], out["train_f1"], time.time() - t0)
         arrays = {k: v for k, v in out.items() if v is not None and k != "history"}
         arrays.update(train_idx=tr, val_idx=va, history=np.asarray(out["history"], dtype=np.float64).reshape(-1, 2))
-        tmp = fold_dir / f"result.{os.getpid()}.tmp.npz"
-        np.savez(tmp, **arrays)
-        os.replace(tmp, done)
+        with atomic_path(done) as tmp:
+            np.savez(tmp, **arrays)
         results.append(dict(np.load(done, allow_pickle=False)))
         if on_fold:
             on_fold(fold, results[-1], labels)
@@ -229,13 +226,11 @@ def run_logging(run_dir: Path):
 def _write_oof(path: Path, context: dict, oof: np.ndarray) -> None:
     import pandas as pd
     n = context["n_real"]
-    tmp = path.with_name(path.name + ".tmp")
-    pd.DataFrame({"ID": context["ids"][:n], "label": context["labels"][:n], "score": oof[:n]}).to_csv(tmp, index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pd.DataFrame({"ID": context["ids"][:n], "label": context["labels"][:n], "score": oof[:n]}).to_csv(tmp, index=False)
 
 
 def _write_submission(path: Path, ids: list[str], scores: np.ndarray) -> None:
     import pandas as pd
-    tmp = path.with_name(path.name + ".tmp")
-    pd.DataFrame({"ID": ids, "label": (scores >= 0.5).astype(int)}).to_csv(tmp, index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pd.DataFrame({"ID": ids, "label": (scores >= 0.5).astype(int)}).to_csv(tmp, index=False)

@@ -8,7 +8,6 @@ exactly the metrics an uninterrupted run would have.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import torch.nn.functional as F
 from sklearn.metrics import f1_score
 from tqdm.auto import tqdm
 
+from landslide.atomic import atomic_path
 from landslide.augment.freebies import FreebieConfig, colour, geometric
 from landslide.augment.mix import cutmix, mixup
 from landslide.config import ExperimentConfig
@@ -41,9 +41,8 @@ class FoldData:
 
 
 def atomic_save(obj, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
 
 
 def model_input_size(cfg: ExperimentConfig) -> int:
