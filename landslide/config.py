@@ -52,6 +52,7 @@ class ExperimentConfig:
     smote: bool = False
     smote_k: int = 5
     smote_per_anchor: int = 5
+    smote_share: float = 0.0       # if set: landslide share of the fold after SMOTE (overrides per_anchor)
     smote_alpha: float = 2.0
     smote_beta: float = 2.0
     paper_protocol: bool = False   # SMOTE before the split, as the paper did: validation leaks
@@ -74,16 +75,10 @@ class ExperimentConfig:
 
     def training_key(self) -> str:
         """Hash of everything that changes the trained network (the head is fitted afterwards)."""
-        d = self.resolved()
-        for k in ("head", "svm_c", "device", "compile"):
-            d.pop(k)
-        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+        return _hash(self, ("head", "svm_c", "device", "compile"))
 
     def key(self) -> str:
-        d = self.resolved()
-        d.pop("device")
-        d.pop("compile")
-        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+        return _hash(self, ("device", "compile"))
 
     def replace(self, **changes) -> "ExperimentConfig":
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -91,6 +86,17 @@ class ExperimentConfig:
             raise ValueError(f"unknown configuration field(s) {sorted(unknown)}; known: "
                              f"{[f.name for f in dataclasses.fields(self)]}")
         return dataclasses.replace(self, **changes)
+
+
+# Fields added after results stores existed: left out of the hash while at their default, so the
+# runs already in a store keep their keys and are not trained again.
+_ADDED_LATER = {"smote_share": 0.0}
+
+
+def _hash(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> str:
+    d = {k: v for k, v in cfg.resolved().items()
+         if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
+    return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
 # Measured on this project's 2-core CPU (see README): tf_efficientnetv2_b0 from scratch needs AdamW and

@@ -3,8 +3,9 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from landslide.augment.smote import CLIP, smote_ssim
+from landslide.augment.smote import CLIP, count_for_share, smote_ssim
 from landslide.augment.ssim import scale_for_ssim, ssim, ssim_matrix, ssim_neighbours
+from landslide.augment.ssim_pairs import folded_rows
 
 
 def _sk(a, b):
@@ -37,12 +38,31 @@ def test_float32_path_is_within_1e5(patches):
     ref = ssim(s[:-1], s[1:]).numpy()
     fast = ssim(s[:-1].float(), s[1:].float()).numpy()
     np.testing.assert_allclose(fast, ref, atol=1e-5)
-    m64 = ssim_matrix(s)
-    m32 = ssim_matrix(s.float())
-    np.testing.assert_allclose(m32.numpy(), m64.numpy(), atol=1e-5)
+    for backend in ("numba", "torch"):
+        m64 = ssim_matrix(s, backend=backend)
+        m32 = ssim_matrix(s.float(), backend=backend)
+        np.testing.assert_allclose(m32.numpy(), m64.numpy(), atol=1e-5)
 
 
-def test_neighbours_equal_brute_force_skimage(patches):
+@pytest.mark.parametrize("backend", ["numba", "torch"])
+def test_ssim_matrix_equals_skimage_in_float64(backend):
+    rng = np.random.default_rng(1)
+    x = rng.random((7, 3, 24, 30))  # not square, not a multiple of any SIMD width
+    got = ssim_matrix(torch.from_numpy(x), backend=backend).numpy()
+    want = np.array([[_sk(x[i], x[j]) for j in range(7)] for i in range(7)])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+
+
+def test_folded_rows_visit_each_anchor_once_in_balanced_pairs():
+    n = 11
+    rows = folded_rows(n)
+    assert sorted(rows) == list(range(n - 1))
+    work = [n - 1 - r for r in rows]
+    assert all(a + b == n for a, b in zip(work[0::2], work[1::2]))
+
+
+@pytest.mark.parametrize("backend", ["numba", "torch"])
+def test_neighbours_equal_brute_force_skimage(patches, backend):
     s = patches[0].numpy()
     n = len(s)
     brute = np.full((n, n), -np.inf)
@@ -51,7 +71,7 @@ def test_neighbours_equal_brute_force_skimage(patches):
             if i != j:
                 brute[i, j] = _sk(s[i], s[j])
     expected = np.argsort(-brute, axis=1)[:, :5]
-    got = ssim_neighbours(patches[0].float(), k=5, chunk_pairs=7)
+    got = ssim_neighbours(patches[0].float(), k=5, backend=backend, chunk_pairs=7)
     assert (np.sort(got, 1) == np.sort(expected, 1)).all()
 
 
@@ -83,3 +103,22 @@ def test_same_seed_same_output_and_small_sets(patches):
     from landslide.errors import LandslideError
     with pytest.raises(LandslideError, match="at least 2 landslide"):
         smote_ssim(raw[:1], ids[:1], 2)
+
+
+def test_count_for_share_by_hand():
+    assert count_for_share(10, 50, 0.5) == 30          # (10 + 30) / (50 + 30) = 0.5 exactly
+    assert count_for_share(10, 50, 0.3) == 8           # 7.14 rounds up: 18 / 58 = 0.310, 17 / 57 = 0.298
+    assert count_for_share(1255, 7147, 0.5) == 4637    # the real training set (zindi.json) balanced
+    assert count_for_share(30, 50, 0.5) == 0           # already above the share
+    from landslide.errors import LandslideError
+    with pytest.raises(LandslideError, match="smote_share"):
+        count_for_share(10, 50, 1.0)
+
+
+def test_total_spreads_evenly_over_anchors(patches):
+    _, ids, raw = patches                               # 12 anchors
+    res = smote_ssim(raw, ids, per_anchor=5, total=30, seed=3)
+    counts = np.array([res.anchor_ids.count(pid) for pid in ids])
+    assert len(res.images) == 30 and counts.sum() == 30
+    assert set(counts) == {2, 3} and (counts == 3).sum() == 6   # 30 = 12 * 2 + 6
+    assert len(smote_ssim(raw, ids, total=0).images) == 0

@@ -85,3 +85,22 @@ def test_missing_weights_stop_the_run_before_it_writes_anything(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "--weights PATH" in r.stderr and "absent.safetensors" in r.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_smote_share_balances_each_training_fold(tmp_path):
+    cfg = smoke(smote=True, smote_share=0.5, epochs=1)
+    run_cv(cfg, tmp_path / "r", progress=False)
+    for fold in range(cfg.folds):
+        n_fold = cfg.synth_n - len(np.load(tmp_path / "r" / f"fold_{fold}" / "result.npz")["val_idx"])
+        prov = json.loads((tmp_path / "r" / f"fold_{fold}" / "smote.json").read_text())
+        n_pos = len({p["anchor"] for p in prov})  # every landslide is an anchor at least once here
+        assert (n_pos + len(prov)) / (n_fold + len(prov)) == pytest.approx(0.5, abs=1 / n_fold)
+
+
+def test_fields_added_later_keep_old_keys_at_their_default():
+    import hashlib
+    cfg = smoke()
+    before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", "smote_share")}
+    old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
+    assert cfg.training_key() == old_key
+    assert cfg.replace(smote_share=0.5).training_key() != old_key

@@ -5,6 +5,8 @@ SSIM nearest-neighbour search that SMOTE needs.
 skimage filters with an 11-tap Gaussian (sigma 1.5, truncate 3.5) and then crops 5 pixels at every
 border before averaging, so only the *valid* part of the filter output matters: we compute exactly
 that region with separable valid convolutions. SSIM is averaged over pixels, then over channels.
+On the CPU the all-pairs search runs as one fused numba kernel (``ssim_pairs``); on a GPU as
+batched tensor operations.
 
 Band scaling: optical bands are reflectance x 1e4 and SAR bands are dB, three orders of magnitude
 apart, so SSIM's constants C1 = (0.01 R)^2, C2 = (0.03 R)^2 would mean nothing for one of them with
@@ -17,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+
+from landslide.augment.ssim_pairs import folded_rows, pair_kernel, row_strided
 
 K1, K2 = 0.01, 0.03
 SIGMA, TRUNCATE = 1.5, 3.5
@@ -86,23 +90,65 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch.Ten
     return s.mean(dim=(-2, -1)).mean(dim=-1)
 
 
-def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, chunk_pairs: int = 32,
-                progress: bool = False) -> torch.Tensor:
-    """All-pairs SSIM (N, N) of (N, C, H, W) scaled images.
+def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, progress: bool = False,
+                backend: str = "auto", chunk_pairs: int | None = None) -> torch.Tensor:
+    """All-pairs SSIM (N, N) float64 of (N, C, H, W) scaled images.
 
     What depends on one image only (local mean, its square, variance) is computed once; per pair only
-    the filtered product remains. SSIM is symmetric, so only j > i is computed: for each anchor i, the
-    images after it in contiguous slices of ``chunk_pairs`` (slices, not gathers: no copies), small
-    enough to stay in cache. Memory stays bounded by a few chunk-sized buffers.
+    the filtered product remains, and SSIM is symmetric, so only j > i is computed. ``backend``:
+    "numba" (the CPU default) runs the fused kernel of ``ssim_pairs``; "torch" (the default on a
+    GPU) runs the per-pair work as batched tensor operations in chunks of ``chunk_pairs`` neighbours.
+    Memory stays bounded by a few copies of the images either way.
     """
+    if backend == "auto":
+        backend = "numba" if images.device.type == "cpu" else "torch"
+    if backend not in ("numba", "torch"):
+        raise ValueError(f"backend must be 'auto', 'numba' or 'torch', not {backend!r}")
+    if backend == "numba":
+        images = images.cpu()
+        if images.dtype not in (torch.float32, torch.float64):
+            images = images.float()  # the kernel is compiled for float32 and float64
     n = images.shape[0]
+    out = torch.ones(n, n, dtype=torch.float64)
+    if n < 2:
+        return out
     taps = gaussian_taps(images.dtype).to(images.device)
     c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
     mu = filter_valid(images, taps)
     mu_sq = mu * mu
     var_half = filter_valid(images * images, taps) - mu_sq + c2 / 2  # (var_i + c2/2) + (var_j + c2/2)
-    out = torch.ones(n, n, dtype=torch.float64)
     bar = tqdm(total=n * (n - 1) // 2, desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
+    stats = (mu, mu_sq, var_half, c1, c2)
+    if backend == "numba":
+        _pairs_numba(images, taps, stats, out, bar)
+    else:
+        _pairs_torch(images, taps, stats, out, bar, chunk_pairs or (32 if images.device.type == "cpu" else 2048))
+    bar.close()
+    return out
+
+
+def _pairs_numba(images, taps, stats, out, bar, rows_per_call: int = 64):
+    mu, mu_sq, var_half, c1, c2 = stats
+    n, n_ch, h, w = images.shape
+    k = taps.numel()
+    x = images.contiguous().numpy()
+    kind = x.dtype.type
+    # Columns past the valid width: mean 0 and var_half 1 keep the map finite; the mask drops them.
+    strided = [row_strided(t.numpy(), w, fill) for t, fill in ((mu, 0), (mu_sq, 0), (var_half, 1))]
+    mask = row_strided(np.ones((1, 1, h - k + 1, w - k + 1), dtype=x.dtype), w, 0).ravel()
+    kernel = pair_kernel(h, w, k)
+    rows = folded_rows(n)
+    result = out.numpy()
+    for start in range(0, len(rows), rows_per_call):
+        block = rows[start:start + rows_per_call]
+        kernel(x.reshape(n, n_ch, h * w), *strided, mask, taps.cpu().numpy(), kind(c1), kind(c2), block, result)
+        bar.update(int((n - 1 - block).sum()))
+
+
+def _pairs_torch(images, taps, stats, out, bar, chunk_pairs: int):
+    """For each anchor i, the images after it in contiguous slices (slices, not gathers: no copies)."""
+    mu, mu_sq, var_half, c1, c2 = stats
+    n = images.shape[0]
     for i in range(n - 1):
         a, mi, mi_sq, vi = images[i:i + 1], mu[i:i + 1], mu_sq[i:i + 1], var_half[i:i + 1]
         for j0 in range(i + 1, n, chunk_pairs):
@@ -115,8 +161,6 @@ def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, chunk_pairs: int 
             out[i, j0:j1] = val
             out[j0:j1, i] = val
         bar.update(n - 1 - i)
-    bar.close()
-    return out
 
 
 def ssim_neighbours(images: torch.Tensor, k: int = 5, progress: bool = False, **kw) -> np.ndarray:

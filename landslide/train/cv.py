@@ -25,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
 from landslide.atomic import atomic_path, write_text_atomic
-from landslide.augment.smote import smote_ssim
+from landslide.augment.smote import count_for_share, smote_ssim
 from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_experiment_data
@@ -67,8 +67,12 @@ def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarr
 def _smote_fold(cfg, raw, labels, ids, idx, seed, progress):
     """SMOTE on the landslide images among ``idx``; returns (synthetic raw images, provenance)."""
     pos = idx[labels[idx] == 1]
+    total = count_for_share(len(pos), len(idx), cfg.smote_share) if cfg.smote_share else None
+    if total == 0:
+        warnings.warn(f"landslides are already {len(pos) / len(idx):.1%} of the fold, at or above "
+                      f"smote_share={cfg.smote_share}: SMOTE adds nothing")
     res = smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
-                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress)
+                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total)
     return res.images, res.provenance()
 
 
