@@ -4,7 +4,8 @@ Trains the paper profile's EfficientNetV2-L at 256 px through the real engine (i
 on-device resize, normalisation, augmentation -> bf16 autocast, channels_last) for a few hundred
 iterations, then prints train and eval images/s, FLOPs per image (counted with
 torch.utils.flop_counter on one forward and backward), the achieved TFLOP/s and its share of the
-card's dense bf16 peak. ``--tiny`` runs the same path with a tiny model on the CPU (what tests use).
+card's dense bf16 peak. Then times the SSIM neighbour search over ``--ssim-n`` random 64x64x12
+patches on the same device. ``--tiny`` runs the same path with a tiny model on the CPU (what tests use).
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import time
 
 import torch
 
+from landslide.augment.ssim import ssim_neighbours
 from landslide.config import profile_config
 from landslide.data.bands import channel_names
 from landslide.data.normalize import ChannelScaler
-from landslide.train.device import autocast, pick_device
+from landslide.train.device import autocast, pick_device, synchronize
 from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
 from landslide.train.loss import soft_kl_loss
 
@@ -81,19 +83,16 @@ def gpu_check_command(args) -> None:
     model.train()
     for _ in range(args.warmup):
         step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     t0 = time.perf_counter()
     for _ in range(args.iters):
         step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     train_rate = args.iters * cfg.batch_size / (time.perf_counter() - t0)
     predict(model, prep, images[: cfg.batch_size * 2], batch=128)
     t0 = time.perf_counter()
     evaluated = predict(model, prep, images, batch=128)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     eval_rate = len(evaluated) / (time.perf_counter() - t0)
     fwd, both = flops_per_image(model, size, len(names), device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
@@ -108,3 +107,14 @@ def gpu_check_command(args) -> None:
           (f" = {100 * achieved / peak:.1f} % of the {peak:.0f} TFLOP/s dense bf16 peak" if peak else ""))
     if device.type == "cuda":
         print(f"peak GPU memory: {torch.cuda.max_memory_allocated(device) / 2**30:.1f} GiB")
+    ssim_n = 40 if args.tiny else args.ssim_n
+    patches = torch.rand(ssim_n, 12, 64, 64, generator=gen).to(device)
+    ssim_neighbours(patches[:20], k=5)  # warm-up (kernel compilation, allocator)
+    synchronize(device)
+    t0 = time.perf_counter()
+    ssim_neighbours(patches, k=5)
+    synchronize(device)
+    seconds = time.perf_counter() - t0
+    print(f"SSIM neighbours of {ssim_n} patches (64x64x12, float32) on {device.type}: {seconds:.1f} s, "
+          f"{ssim_n * (ssim_n - 1) / 2 / seconds:,.0f} pairs/s")
+

@@ -26,7 +26,7 @@ from landslide.data.bands import channel_names
 from landslide.data.builtin import load_experiment_data
 from landslide.data.normalize import ChannelScaler
 from landslide.models.heads import fit_lgbm, fit_svm
-from landslide.train.device import pick_device
+from landslide.train.device import pick_device, synchronize
 from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
 from landslide.train.loss import soft_kl_loss
 from landslide.train.run import config_from_args
@@ -48,11 +48,6 @@ def _peak_mb() -> float:
         pass
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
 
 
 def train_rates(cfg, images, labels, device, steps: int) -> dict:
@@ -84,11 +79,11 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
     model.train()
     for name, fn in (("bare", lambda i: step(premade_x, premade_y)), ("pipeline", pipeline)) * 2:
         fn(0)  # warm-up
-        _sync(device)
+        synchronize(device)
         t0 = time.perf_counter()
         for i in range(steps):
             fn(i)
-        _sync(device)
+        synchronize(device)
         out[name] = max(out.get(name, 0), steps * bs / (time.perf_counter() - t0))  # best of two rounds
     t0 = time.perf_counter()
     probs = predict(model, prep, images[: bs * steps])

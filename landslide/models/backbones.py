@@ -17,7 +17,8 @@ from landslide.errors import LandslideError
 NO_WEIGHTS_HELP = (
     "pretrained weights for {name!r} could not be loaded ({why}). Either run once with internet access "
     "(timm caches the weights under ~/.cache/huggingface), or download the model's .safetensors/.pth "
-    "file on another machine and pass it with --weights PATH; or train from scratch without --pretrained."
+    "file on another machine and pass it with --weights PATH; or train from scratch with --set pretrained=false "
+    "(the paper profile asks for pretrained weights by default)."
 )
 
 
