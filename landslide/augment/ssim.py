@@ -69,13 +69,15 @@ def scale_for_ssim(images: torch.Tensor, lo: torch.Tensor | None = None, hi: tor
     """(N, C, H, W) -> values in [0, 1] per band from the 1st-99th percentile range (see module doc).
     Returns (scaled, lo, hi) so the same mapping can be reused."""
     if lo is None or hi is None:
-        flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
+        flat = images.transpose(0, 1).reshape(images.shape[1], -1)
         step = max(1, flat.shape[1] // 2_000_000)
-        q = torch.quantile(flat[:, ::step], torch.tensor([0.01, 0.99], dtype=torch.float64), dim=1)
+        q = torch.quantile(flat[:, ::step].double(), torch.tensor([0.01, 0.99], dtype=torch.float64), dim=1)
         lo, hi = q[0], q[1]
     span = torch.where(hi - lo > 1e-12, hi - lo, torch.ones_like(hi))
-    scaled = (images.double() - lo.view(1, -1, 1, 1)) / span.view(1, -1, 1, 1)
-    return scaled.clamp(0, 1).to(images.dtype if images.is_floating_point() else torch.float32), lo, hi
+    # in the images' own float type: a float64 copy of 1,255 patches alone is 0.5 GB
+    kind = images.dtype if images.is_floating_point() else torch.float32
+    scaled = images.to(kind) - lo.to(kind).view(1, -1, 1, 1)
+    return scaled.div_(span.to(kind).view(1, -1, 1, 1)).clamp_(0, 1), lo, hi
 
 
 def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
@@ -114,27 +116,41 @@ def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, progress: bool = 
         return out
     taps = gaussian_taps(images.dtype).to(images.device)
     c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
-    mu = filter_valid(images, taps)
-    mu_sq = mu * mu
-    var_half = filter_valid(images * images, taps) - mu_sq + c2 / 2  # (var_i + c2/2) + (var_j + c2/2)
     bar = tqdm(total=n * (n - 1) // 2, desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
-    stats = (mu, mu_sq, var_half, c1, c2)
     if backend == "numba":
-        _pairs_numba(images, taps, stats, out, bar)
+        _pairs_numba(images, taps, c1, c2, out, bar)
     else:
+        stats = (*_image_stats(images, taps, c2), c1, c2)
         _pairs_torch(images, taps, stats, out, bar, chunk_pairs or (32 if images.device.type == "cpu" else 2048))
     bar.close()
     return out
 
 
-def _pairs_numba(images, taps, stats, out, bar, rows_per_call: int = 64):
-    mu, mu_sq, var_half, c1, c2 = stats
+def _image_stats(images, taps, c2, chunk: int = 128):
+    """Local mean, its square, and local variance + c2/2 (so a pair's sum is var_i + var_j + c2),
+    in chunks of images: the filter's temporaries then stay a few chunk-sized tensors."""
+    n, c, h, w = images.shape
+    k = taps.numel()
+    mu, mu_sq, var_half = (images.new_empty(n, c, h - k + 1, w - k + 1) for _ in range(3))
+    for a in range(0, n, chunk):
+        x = images[a:a + chunk]
+        m = filter_valid(x, taps)
+        mu[a:a + chunk] = m
+        torch.mul(m, m, out=mu_sq[a:a + chunk])
+        var_half[a:a + chunk] = filter_valid(x * x, taps).sub_(mu_sq[a:a + chunk]).add_(c2 / 2)
+    return mu, mu_sq, var_half
+
+
+def _pairs_numba(images, taps, c1, c2, out, bar, rows_per_call: int = 64):
     n, n_ch, h, w = images.shape
     k = taps.numel()
     x = images.contiguous().numpy()
     kind = x.dtype.type
     # Columns past the valid width: mean 0 and var_half 1 keep the map finite; the mask drops them.
-    strided = [row_strided(t.numpy(), w, fill) for t, fill in ((mu, 0), (mu_sq, 0), (var_half, 1))]
+    # Each statistic is re-laid out and its original dropped at once, to bound peak memory.
+    strided = list(_image_stats(images, taps, c2))
+    for m, fill in enumerate((0, 0, 1)):
+        strided[m] = row_strided(strided[m].numpy(), w, fill)
     mask = row_strided(np.ones((1, 1, h - k + 1, w - k + 1), dtype=x.dtype), w, 0).ravel()
     kernel = pair_kernel(h, w, k)
     rows = folded_rows(n)
