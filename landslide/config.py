@@ -55,6 +55,7 @@ class ExperimentConfig:
     smote_share: float = 0.0       # if set: landslide share of the fold after SMOTE (overrides per_anchor)
     smote_alpha: float = 2.0
     smote_beta: float = 2.0
+    smote_keep_texture: bool = False  # restore the fine texture's variance that interpolation removes
     paper_protocol: bool = False   # SMOTE before the split, as the paper did: validation leaks
     # head on embeddings
     head: str = "fc"               # fc | svm | lgbm
@@ -90,7 +91,7 @@ class ExperimentConfig:
 
 # Fields added after results stores existed: left out of the hash while at their default, so the
 # runs already in a store keep their keys and are not trained again.
-_ADDED_LATER = {"smote_share": 0.0}
+_ADDED_LATER = {"smote_share": 0.0, "smote_keep_texture": False}
 
 
 def _hash(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> str:

@@ -3,7 +3,7 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from landslide.augment.smote import CLIP, count_for_share, smote_ssim
+from landslide.augment.smote import CLIP, blur, count_for_share, linear_mix, smote_ssim, texture_preserving_mix
 from landslide.augment.ssim import scale_for_ssim, ssim, ssim_matrix, ssim_neighbours
 from landslide.augment.ssim_pairs import folded_rows
 
@@ -122,3 +122,29 @@ def test_total_spreads_evenly_over_anchors(patches):
     assert len(res.images) == 30 and counts.sum() == 30
     assert set(counts) == {2, 3} and (counts == 3).sum() == 6   # 30 = 12 * 2 + 6
     assert len(smote_ssim(raw, ids, total=0).images) == 0
+
+
+def test_blur_equals_scipy_gaussian_filter():
+    from scipy.ndimage import gaussian_filter
+    x = np.random.default_rng(2).random((2, 3, 20, 17))
+    ours = blur(torch.from_numpy(x)).numpy()
+    # torch's "reflect" padding is scipy's "mirror"; radius 5 = int(3.5 * 1.5 + 0.5), as gaussian_taps
+    ref = gaussian_filter(x, sigma=(0, 0, 1.5, 1.5), mode="mirror", truncate=3.5)
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12)
+
+
+def test_texture_preserving_mix_keeps_speckle_variance():
+    gen = torch.Generator().manual_seed(0)
+    ramp = torch.linspace(0, 5, 64).view(1, 1, 1, 64).expand(400, 2, 64, 64)
+    a = ramp + torch.randn(400, 2, 64, 64, generator=gen, dtype=torch.float64)
+    b = 2 * ramp + torch.randn(400, 2, 64, 64, generator=gen, dtype=torch.float64)
+    lam = torch.full((400,), 0.5, dtype=torch.float64)
+
+    def texture_var(x):
+        return (x - blur(x))[..., 8:-8, 8:-8].var().item()
+
+    plain, kept = linear_mix(a, b, lam), texture_preserving_mix(a, b, lam)
+    assert texture_var(plain) / texture_var(a) == pytest.approx(0.5, rel=0.03)  # lambda^2 + (1 - lambda)^2
+    assert texture_var(kept) / texture_var(a) == pytest.approx(1.0, rel=0.03)
+    # the smooth part is Algorithm 1's: the ramps mix to 1.5 * ramp
+    np.testing.assert_allclose(blur(kept).mean(0)[..., 8:-8, 8:-8], (1.5 * ramp[0])[..., 8:-8, 8:-8], atol=0.03)

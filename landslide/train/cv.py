@@ -72,7 +72,8 @@ def _smote_fold(cfg, raw, labels, ids, idx, seed, progress):
         warnings.warn(f"landslides are already {len(pos) / len(idx):.1%} of the fold, at or above "
                       f"smote_share={cfg.smote_share}: SMOTE adds nothing")
     res = smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
-                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total)
+                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total,
+                     keep_texture=cfg.smote_keep_texture)
     return res.images, res.provenance()
 
 
