@@ -42,6 +42,7 @@ def suggest(trial: optuna.Trial, base: ExperimentConfig) -> ExperimentConfig:
         p["smote_per_anchor"] = trial.suggest_int("smote_per_anchor", 1, 5)
         p["smote_alpha"] = trial.suggest_float("smote_alpha", 0.5, 5.0)
         p["smote_beta"] = trial.suggest_float("smote_beta", 0.5, 5.0)
+        p["smote_keep_texture"] = trial.suggest_categorical("smote_keep_texture", [False, True])
     if p["head"] == "svm":
         p["svm_c"] = trial.suggest_float("svm_c", 0.05, 2.0, log=True)
     return base.replace(**p)
