@@ -91,10 +91,11 @@ def texture_preserving_mix(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) 
     blur) rescaled by 1 / sqrt(lambda^2 + (1 - lambda)^2).
 
     Why: two independent speckle fields of variance s^2 mix to (lambda^2 + (1 - lambda)^2) s^2, 0.6 s^2
-    on average for Beta(2, 2), so plain SMOTE images are smoother than real ones, and a network can
-    tell synthetic landslides by their smoothness alone (it did: Table 2's SMOTE row). Rescaling the
-    mixed texture restores the variance for independent textures; the smooth part, where the
-    landslide's shape and spectra live, is Algorithm 1's."""
+    on average for Beta(2, 2), so plain SMOTE images are smoother than real ones and a network could
+    tell synthetic landslides by smoothness alone (the README gives what this changed in measured
+    runs: less than the fold spread). Rescaling the mixed texture restores the variance for
+    independent textures; the smooth part, where the landslide's shape and spectra live, is
+    Algorithm 1's."""
     lx = lam.to(a.dtype).view(-1, 1, 1, 1)
     smooth_a, smooth_b = blur(a), blur(b)
     smooth = lx * smooth_a + (1 - lx) * smooth_b
