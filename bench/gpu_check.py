@@ -2,9 +2,9 @@
 
 Trains the paper profile's EfficientNetV2-L at 256 px through the real engine (in-memory data ->
 on-device resize, normalisation, augmentation -> bf16 autocast, channels_last) for a few hundred
-iterations, then prints train and eval images/s, FLOPs per image (counted with
-torch.utils.flop_counter on one forward and backward), the achieved TFLOP/s and its share of the
-card's dense bf16 peak. Then times the SSIM neighbour search over ``--ssim-n`` random 64x64x12
+iterations, then prints train and eval images/s, FLOPs per image (the forward counted with
+torch.utils.flop_counter, a training step taken as 3x that), the achieved TFLOP/s and its share of
+the card's dense bf16 peak. Then times the SSIM neighbour search over ``--ssim-n`` random 64x64x12
 patches on the same device. ``--tiny`` runs the same path with a tiny model on the CPU (what tests use).
 """
 from __future__ import annotations
