@@ -58,6 +58,17 @@ def register(sub, add_grid_arguments) -> None:
     g.add_argument("--tiny", action="store_true", help="a tiny model on any device: checks the path, not the speed")
     g.set_defaults(fn=_lazy("bench.gpu_check", "gpu_check_command"))
 
+    d = sub.add_parser("gpu-diagnose", help="one variant of the bare training step (eager, contiguous, big batch, "
+                                            "compile, profiler table): is the step GPU- or host-bound?")
+    d.add_argument("--variant", required=True, choices=["eager", "contiguous", "big-batch", "compile", "profile"],
+                   help="big-batch: 4x --batch; profile: a kernel table against the steps' wall time")
+    d.add_argument("--model", default="tf_efficientnetv2_l", help="timm model (default the paper's)")
+    d.add_argument("--batch", type=int, default=36, help="batch size (default 36, the paper's)")
+    d.add_argument("--size", type=int, default=256, help="input pixels (default 256, the paper profile's)")
+    d.add_argument("--iters", type=int, default=20, help="timed steps (default 20)")
+    d.add_argument("--device", default="cuda", help="cuda (default); cpu only checks the command with a tiny model")
+    d.set_defaults(fn=_lazy("bench.gpu_diagnose", "diagnose_command"))
+
 
 def _lazy(module: str, name: str):
     def run(args):

@@ -47,6 +47,9 @@ def test_smote_figure_and_gpu_check_path(tmp_path):
     assert (tmp_path / "figures" / "smote.png").exists() and (tmp_path / "figures" / "smote.pdf").exists()
     out = bench("gpu-check", "--tiny", "--device", "cpu", "--iters", "2", "--warmup", "1")
     assert "train:" in out and "FLOPs per image" in out
+    tiny = ("--model", "test_efficientnet", "--device", "cpu", "--iters", "2", "--batch", "4", "--size", "32")
+    assert "img/s" in bench("gpu-diagnose", "--variant", "big-batch", *tiny)
+    assert "% busy" in bench("gpu-diagnose", "--variant", "profile", *tiny)
 
 
 def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
