@@ -100,7 +100,9 @@ def test_smote_share_balances_each_training_fold(tmp_path):
 def test_fields_added_later_keep_old_keys_at_their_default():
     import hashlib
     cfg = smoke()
-    before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", "smote_share")}
+    added = ("smote_share", "smote_keep_texture")
+    before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key
     assert cfg.replace(smote_share=0.5).training_key() != old_key
+    assert cfg.replace(smote_keep_texture=True).training_key() != old_key
