@@ -3,11 +3,10 @@ runner and store as Table 2, then a table (params measured on the model as built
 set) and a figure of CV F1 against parameters on a log axis."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from bench.report import build_table, write_table
-from bench.smote_figure import save_figure
+from bench.figures import save_figure
 from bench.tables import run_from_args
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters

@@ -12,8 +12,10 @@ import pandas as pd
 
 from bench.grid import Grid, load_grid
 from bench.runner import run_dir_for, run_grid
-from bench.smote_figure import save_figure
+from bench.figures import save_figure
+from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
+from landslide.train.cv import experiment_data
 from landslide.train.run import config_from_args
 
 
@@ -45,7 +47,7 @@ def umap_command(args) -> None:
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
         folds = [np.load(run / f"fold_{f}" / "result.npz") for f in range(cell.cfg.folds)]
-        labels = _training_labels(cell.cfg)
+        labels = experiment_data(cell.cfg).train.labels
         y = np.concatenate([labels[r["val_idx"]] for r in folds])
         pts = umap_2d(np.concatenate([r["val_emb"] for r in folds]), seed)
         sep = separation(pts, y, seed)
@@ -65,17 +67,10 @@ def umap_command(args) -> None:
                  f"shaded: 2-D RBF SVM regions")
     out = Path(args.out)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(lines).to_csv(out / "tables" / "umap.csv", index=False)
+    write_text_atomic(out / "tables" / "umap.csv", pd.DataFrame(lines).to_csv(index=False))
     paths = save_figure(fig, out / "figures", "umap") + [out / "tables" / "umap.csv"]
     print(pd.DataFrame(lines).drop(columns="run").to_string(index=False))
     print("wrote " + ", ".join(map(str, paths)))
-
-
-def _training_labels(cfg) -> np.ndarray:
-    from landslide.data.builtin import load_experiment_data
-    from landslide.train.cv import subsample
-    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False)
-    return subsample(ps, cfg.max_train, cfg.seed).train.labels
 
 
 def occlusion_table(run_dir: Path, zero: str, seed: int) -> pd.DataFrame:
@@ -110,7 +105,7 @@ def occlusion_command(args) -> None:
     df = occlusion_table(run, args.zero, seed)
     out = Path(args.out)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "tables" / "occlusion.csv", index=False)
+    write_text_atomic(out / "tables" / "occlusion.csv", df.to_csv(index=False))
     methods = ["occlusion_prob", "permutation_prob", "occlusion_f1", "permutation_f1"]
     fig, axes = plt.subplots(1, 4, figsize=(16, 0.28 * df.channel.nunique() + 1.5))
     for ax, method in zip(axes, methods):

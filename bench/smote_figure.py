@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from landslide.atomic import atomic_path
-from landslide.augment.smote import smote_ssim
+from bench.figures import save_figure
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
-from landslide.data.builtin import load_experiment_data
+from landslide.train.cv import experiment_data, smote_for_fold
 from landslide.train.run import config_from_args
 
 
@@ -20,35 +19,25 @@ def _rgb(img: np.ndarray) -> np.ndarray:
     return np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1)
 
 
-def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for ext in ("png", "pdf"):
-        path = out_dir / f"{name}.{ext}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, bbox_inches="tight")
-        paths.append(path)
-    return paths
-
-
 def smote_command(args) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cfg = config_from_args(args)
-    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, not args.no_progress)
-    pos = np.nonzero(ps.train.labels == 1)[0]
-    raw = torch.from_numpy(ps.train.images[pos])
-    res = smote_ssim(raw, [ps.train.ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k, cfg.smote_alpha,
-                     cfg.smote_beta, seed=cfg.seed, progress=not args.no_progress)
+    ps = experiment_data(cfg, not args.no_progress)
+    labels = ps.train.labels
+    pos = np.nonzero(labels == 1)[0]
+    # the whole training split as one fold, with the configured amount and mix
+    res = smote_for_fold(cfg, torch.from_numpy(ps.train.images), labels, list(ps.train.ids),
+                         np.arange(len(labels)), cfg.seed, not args.no_progress)
     index = {pid: i for i, pid in enumerate(ps.train.ids)}
     sar = RAW_BANDS.index(args.sar_band)
-    rows = min(args.rows, len(pos))
+    firsts = [res.anchor_ids.index(pid) for pid in dict.fromkeys(res.anchor_ids)]  # one sample per anchor
+    rows = min(args.rows, len(firsts))
     fig, axes = plt.subplots(rows, 7, figsize=(14, 2.1 * rows + 0.6),
                              gridspec_kw={"width_ratios": [1, 1, 1, 1, 1, 1, 1.6]})
     axes = np.atleast_2d(axes)
-    for r in range(rows):
-        m = r * cfg.smote_per_anchor
+    for r, m in enumerate(firsts[:rows]):
         a = ps.train.images[index[res.anchor_ids[m]]]
         b = ps.train.images[index[res.neighbour_ids[m]]]
         s = res.images[m].numpy()
@@ -66,7 +55,9 @@ def smote_command(args) -> None:
                   color=["#8c8c8c", "#d95f02", "#fdae61"])
     ax.bar_label(bars)
     ax.set_title(f"class counts ({ps.source})", fontsize=8)
-    fig.suptitle(f"SMOTE with SSIM neighbours (k={cfg.smote_k}, {cfg.smote_per_anchor} per anchor, "
-                 f"λ~Beta({cfg.smote_alpha}, {cfg.smote_beta}) clipped to [0.1, 0.9])")
+    amount = f"landslide share {cfg.smote_share}" if cfg.smote_share else f"{cfg.smote_per_anchor} per anchor"
+    mix = ", texture kept" if cfg.smote_keep_texture else ""
+    fig.suptitle(f"SMOTE with SSIM neighbours (k={cfg.smote_k}, {amount}, "
+                 f"λ~Beta({cfg.smote_alpha}, {cfg.smote_beta}) clipped to [0.1, 0.9]{mix})")
     for p in save_figure(fig, Path(args.out) / "figures", "smote"):
         print(f"wrote {p}")

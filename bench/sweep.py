@@ -80,7 +80,7 @@ def sweep_command(args) -> None:
     matplotlib.use("Agg")
     from optuna.visualization.matplotlib import plot_optimization_history, plot_param_importances
 
-    from bench.smote_figure import save_figure
+    from bench.figures import save_figure
     base = config_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -67,6 +67,13 @@ class ExperimentConfig:
     compile: bool = False          # torch.compile the model (worth it on a GPU for long runs)
     profile: str = "quick"
 
+    def __post_init__(self):
+        # checked here, before any run folder is claimed: a bad value found mid-run would leave a
+        # folder that the corrected command then refuses as "a different configuration"
+        if not 0 <= self.smote_share < 1:
+            raise LandslideError(f"smote_share is the landslide share of a fold after SMOTE, in [0, 1) "
+                                 f"(0 = use smote_per_anchor); got {self.smote_share}")
+
     @property
     def image_size(self) -> int:
         return max(16, int(round(self.dim * self.dim_scale / 8)) * 8)
@@ -74,12 +81,15 @@ class ExperimentConfig:
     def resolved(self) -> dict:
         return dataclasses.asdict(self)
 
+    def training_fields(self) -> dict:
+        """Everything that changes the trained network (the head is fitted afterwards)."""
+        return _identity(self, ("head", "svm_c", "device", "compile"))
+
     def training_key(self) -> str:
-        """Hash of everything that changes the trained network (the head is fitted afterwards)."""
-        return _hash(self, ("head", "svm_c", "device", "compile"))
+        return _digest(self.training_fields())
 
     def key(self) -> str:
-        return _hash(self, ("device", "compile"))
+        return _digest(_identity(self, ("device", "compile")))
 
     def replace(self, **changes) -> "ExperimentConfig":
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -89,15 +99,18 @@ class ExperimentConfig:
         return dataclasses.replace(self, **changes)
 
 
-# Fields added after results stores existed: left out of the hash while at their default, so the
-# runs already in a store keep their keys and are not trained again.
+# Fields added after results stores existed: left out of a configuration's identity while at their
+# default, so the runs already in a store or run folder keep their keys and are not trained again.
 _ADDED_LATER = {"smote_share": 0.0, "smote_keep_texture": False}
 
 
-def _hash(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> str:
-    d = {k: v for k, v in cfg.resolved().items()
-         if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
-    return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
+    return {k: v for k, v in cfg.resolved().items()
+            if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
+
+
+def _digest(fields: dict) -> str:
+    return hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
 
 # Measured on this project's 2-core CPU (see README): tf_efficientnetv2_b0 from scratch needs AdamW and

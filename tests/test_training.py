@@ -106,3 +106,14 @@ def test_fields_added_later_keep_old_keys_at_their_default():
     assert cfg.training_key() == old_key
     assert cfg.replace(smote_share=0.5).training_key() != old_key
     assert cfg.replace(smote_keep_texture=True).training_key() != old_key
+
+
+def test_a_run_folder_from_before_the_new_fields_is_resumed_not_refused(tmp_path):
+    from landslide.train.cv import claim_run_dir
+    cfg = smoke()
+    saved = {k: v for k, v in cfg.resolved().items() if k not in ("smote_share", "smote_keep_texture")}
+    (tmp_path / "config.json").write_text(json.dumps(saved))  # as an older version wrote it
+    claim_run_dir(cfg, tmp_path)
+    from landslide.errors import LandslideError
+    with pytest.raises(LandslideError, match="smote_share"):
+        claim_run_dir(cfg.replace(smote_share=0.5), tmp_path)

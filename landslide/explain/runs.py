@@ -10,10 +10,9 @@ import torch
 
 from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
-from landslide.data.builtin import load_experiment_data
 from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
-from landslide.train.cv import subsample
+from landslide.train.cv import experiment_data
 from landslide.train.engine import Preprocess, build_model, model_input_size
 
 
@@ -27,8 +26,7 @@ def load_run(run_dir: str | Path):
     if cfg.smote and cfg.paper_protocol:
         raise LandslideError(f"{run_dir} used --paper-protocol: its folds hold synthetic images; explain a "
                              f"leak-free run instead")
-    ps = subsample(load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False),
-                   cfg.max_train, cfg.seed)
+    ps = experiment_data(cfg)
     x = expand_channels(torch.from_numpy(ps.train.images), cfg.channels)
     device = torch.device("cpu")
     for fold in range(cfg.folds):

@@ -25,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
 from landslide.atomic import atomic_path, write_text_atomic
-from landslide.augment.smote import count_for_share, smote_ssim
+from landslide.augment.smote import SmoteResult, count_for_share, smote_ssim
 from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_experiment_data
@@ -64,25 +64,29 @@ def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarr
     return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels))
 
 
-def _smote_fold(cfg, raw, labels, ids, idx, seed, progress):
-    """SMOTE on the landslide images among ``idx``; returns (synthetic raw images, provenance)."""
+def experiment_data(cfg: ExperimentConfig, progress: bool = False) -> PatchSet:
+    """The configuration's data set, subsampled as training sees it."""
+    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress)
+    return subsample(ps, cfg.max_train, cfg.seed)
+
+
+def smote_for_fold(cfg, raw, labels, ids, idx, seed, progress) -> SmoteResult:
+    """SMOTE, as configured, on the landslide images among ``idx`` (one training fold)."""
     pos = idx[labels[idx] == 1]
     total = count_for_share(len(pos), len(idx), cfg.smote_share) if cfg.smote_share else None
     if total == 0:
         warnings.warn(f"landslides are already {len(pos) / len(idx):.1%} of the fold, at or above "
                       f"smote_share={cfg.smote_share}: SMOTE adds nothing")
-    res = smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
-                     cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total,
-                     keep_texture=cfg.smote_keep_texture)
-    return res.images, res.provenance()
+    return smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
+                      cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total,
+                      keep_texture=cfg.smote_keep_texture)
 
 
 def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_fold=None
                 ) -> tuple[list[dict], dict]:
     """Train (or load) every fold. Returns the fold results and the arrays needed to score them.
     ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens)."""
-    ps = subsample(load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress),
-                   cfg.max_train, cfg.seed)
+    ps = experiment_data(cfg, progress)
     device = pick_device(cfg.device)
     raw = torch.from_numpy(ps.train.images)
     labels = ps.train.labels.copy()
@@ -91,11 +95,11 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
         warnings.warn("paper protocol: SMOTE runs before the split, so validation folds hold synthetic images "
                       "interpolated from training images: CV scores leak and read too high")
         all_idx = np.arange(len(labels))
-        synth, prov = _smote_fold(cfg, raw, labels, ids, all_idx, cfg.seed, progress)
-        raw = torch.cat([raw, synth])
-        labels = np.concatenate([labels, np.ones(len(synth), np.int64)])
-        ids = ids + [f"smote_{i}" for i in range(len(synth))]
-        write_json(run_dir / "smote.json", prov)
+        res = smote_for_fold(cfg, raw, labels, ids, all_idx, cfg.seed, progress)
+        raw = torch.cat([raw, res.images])
+        labels = np.concatenate([labels, np.ones(len(res.images), np.int64)])
+        ids = ids + [f"smote_{i}" for i in range(len(res.images))]
+        write_json(run_dir / "smote.json", res.provenance())
     x = expand_channels(raw, cfg.channels)
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
     results = []
@@ -111,10 +115,10 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
         fold_dir.mkdir(parents=True, exist_ok=True)
         train_x, train_y = x[tr], torch.from_numpy(labels[tr])
         if cfg.smote and not cfg.paper_protocol:
-            synth, prov = _smote_fold(cfg, raw, labels, ids, tr, cfg.seed * 100 + fold, progress)
-            write_json(fold_dir / "smote.json", prov)
-            train_x = torch.cat([train_x, expand_channels(synth, cfg.channels)])
-            train_y = torch.cat([train_y, torch.ones(len(synth), dtype=torch.int64)])
+            res = smote_for_fold(cfg, raw, labels, ids, tr, cfg.seed * 100 + fold, progress)
+            write_json(fold_dir / "smote.json", res.provenance())
+            train_x = torch.cat([train_x, expand_channels(res.images, cfg.channels)])
+            train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
         t0 = time.time()
         out = fit_fold(cfg, fold, FoldData(train_x, train_y, x[va], torch.from_numpy(labels[va]), test_x,
                                            n_real_train=len(tr)), fold_dir, device, progress)
@@ -181,12 +185,15 @@ def claim_run_dir(cfg: ExperimentConfig, run_dir: Path) -> None:
         build_model(cfg, torch.device("cpu"))
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
-    ignore = ("head", "svm_c", "device", "compile")
-    new = {k: v for k, v in cfg.resolved().items() if k not in ignore}
+    new = cfg.training_fields()
     if cfg_path.exists():
-        old = {k: v for k, v in json.loads(cfg_path.read_text()).items() if k not in ignore}
+        saved = json.loads(cfg_path.read_text())
+        try:  # through the dataclass, so a config.json older than a field reads as that field's default
+            old = ExperimentConfig(**saved).training_fields()
+        except TypeError:  # written by a newer version with fields this one does not know
+            old = saved
         if old != new:
-            diff = sorted(k for k in new if old.get(k) != new[k])
+            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
             raise LandslideError(f"{run_dir} holds a run of a different configuration (differs in {diff}); "
                                  f"choose another --out, or delete the folder to start over")
     else:
