@@ -50,10 +50,12 @@ def backbones_command(args) -> None:
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns)
     head = run.header()
     cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
-            "train_img_s", "eval_img_s", "image_px", "delta_cv", "p_value", "mark"]
+            "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
+            "delta_base", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]
     paths = write_table(df, head, run.out / "tables", "backbones")
     if "params_m" in df:
         paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", "backbones")
     print((run.out / "tables" / "backbones.md").read_text())
     print("wrote " + ", ".join(map(str, paths)))
+    run.raise_if_failed()

@@ -26,7 +26,7 @@ def _cells(args, rows: list[str]):
     grid = Grid(full.name, full.title, full.baseline, full.factors, [full.row(r) for r in rows], full.paper_table)
     base = config_from_args(args)
     seed = parse_seeds(args)[0]
-    cells, metrics = run_grid(grid, base, [seed], Path(args.out), args.storage, 1, args.retry_failed,
+    cells, metrics, _ = run_grid(grid, base, [seed], Path(args.out), args.storage, 1, args.retry_failed,
                               progress=not args.no_progress)
     return base, {c.row: (c, metrics.get(c.key)) for c in cells}, seed
 

@@ -7,13 +7,11 @@ by pointing ``--storage`` at the same database.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import multiprocessing as mp
 import os
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +19,9 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid import Grid
-from bench.store import enqueue_missing, failures, finished_metrics, open_study, pop_cell
+from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, waiting
 from landslide.config import ExperimentConfig
+from landslide.errors import LandslideError
 
 
 @dataclass
@@ -42,20 +41,9 @@ class Cell:
 
 
 def expand(grid: Grid, base: ExperimentConfig, seeds: list[int]) -> list[Cell]:
+    # seed-major: a grid stopped early has whole tables for its first seeds, not every row half-done
     return [Cell(grid.name, row.name, seed, base.replace(**row.fields, seed=seed))
-            for row in grid.rows for seed in seeds]
-
-
-@contextmanager
-def locked(path: Path):
-    """An exclusive lock on ``path`` (two cells sharing one trained network wait for each other)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            for seed in seeds for row in grid.rows]
 
 
 def run_dir_for(out: Path, cfg: ExperimentConfig) -> Path:
@@ -63,16 +51,10 @@ def run_dir_for(out: Path, cfg: ExperimentConfig) -> Path:
 
 
 def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True) -> dict:
-    from landslide.train.cv import claim_run_dir, run_logging, score, train_folds
+    from landslide.train.cv import run_experiment
     run_dir = run_dir_for(out, cfg)
-    with locked(run_dir / ".lock"), run_logging(run_dir):
-        claim_run_dir(cfg, run_dir)
-        t0 = time.time()
-        results, context = train_folds(cfg, run_dir, progress)
-        wall = time.time() - t0
-    metrics, _, _ = score(results, context, cfg.head, cfg.svm_c, cfg.seed)
-    metrics.update(data=context["source"], run_dir=str(run_dir), wall_s=wall)
-    return metrics
+    _, _, metrics = run_experiment(cfg, run_dir, progress)
+    return metrics | {"run_dir": str(run_dir)}
 
 
 def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True) -> int:
@@ -82,11 +64,14 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
     done = 0
     while (popped := pop_cell(study)) is not None:
         trial, attrs = popped
-        cfg = ExperimentConfig(**json.loads(attrs["config"]))
+        cfg = ExperimentConfig.from_dict(json.loads(attrs["config"]))
         t0 = time.time()
         try:
-            metrics = run_cell(cfg, Path(out), progress)
+            with heartbeat(study, trial):
+                metrics = run_cell(cfg, Path(out), progress)
         except KeyboardInterrupt:
+            trial.set_user_attr("error", "interrupted; queued again on the next run")
+            study.tell(trial, state=TrialState.FAIL)
             raise
         except Exception as exc:  # a failed cell is reported and kept for --retry-failed, not fatal
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
@@ -104,17 +89,23 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
 
 
 def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None = None,
-             workers: int = 1, retry_failed: bool = False, progress: bool = True) -> tuple[list[Cell], dict]:
-    """Run every missing cell of the grid; return the cells and key -> metrics of the finished ones."""
+             workers: int = 1, retry_failed: bool = False, progress: bool = True
+             ) -> tuple[list[Cell], dict, list[dict]]:
+    """Run every missing cell of the grid; return the cells, key -> metrics of the finished ones and the
+    failures of cells that did not finish."""
+    if workers < 1:
+        raise LandslideError(f"--workers must be 1 or more, got {workers}")
     out.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{(out / 'results.db').resolve()}"
+    # torch's results depend on its thread count: it is part of every cell's identity
+    base = base.replace(threads=base.threads or max(1, (os.cpu_count() or 1) // workers))
     cells = expand(grid, base, seeds)
     study = open_study(storage, f"grid-{grid.name}")
     counts = enqueue_missing(study, cells, retry_failed)
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
           f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
-    if counts["queued"]:
-        threads = max(1, (os.cpu_count() or 1) // workers)
+    if waiting(study):  # ours, or queued by a process that died before running them
+        threads = base.threads
         if workers <= 1:
             work(storage, study.study_name, str(out), threads, progress)
         else:
@@ -125,7 +116,8 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
                 p.start()
             for p in procs:
                 p.join()
-    for f in failures(study):
-        if f.get("key") in {c.key for c in cells}:
-            print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun with --retry-failed)")
-    return cells, finished_metrics(study)
+    metrics = finished_metrics(study)
+    failed = [f for f in failures(study) if f.get("key") in {c.key for c in cells} and f["key"] not in metrics]
+    for f in failed:
+        print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun with --retry-failed)")
+    return cells, metrics, failed

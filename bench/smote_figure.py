@@ -56,7 +56,7 @@ def smote_command(args) -> None:
     ax.bar_label(bars)
     ax.set_title(f"class counts ({ps.source})", fontsize=8)
     amount = f"landslide share {cfg.smote_share}" if cfg.smote_share else f"{cfg.smote_per_anchor} per anchor"
-    mix = ", texture kept" if cfg.smote_keep_texture else ""
+    mix = f", mix {cfg.smote_mix}"
     fig.suptitle(f"SMOTE with SSIM neighbours (k={cfg.smote_k}, {amount}, "
                  f"λ~Beta({cfg.smote_alpha}, {cfg.smote_beta}) clipped to [0.1, 0.9]{mix})")
     for p in save_figure(fig, Path(args.out) / "figures", "smote"):

@@ -2,9 +2,15 @@
 
 A cell's trial carries ``key`` (hash of its resolved configuration), ``row``, ``seed`` and, once
 finished, ``metrics``. Cells are enqueued as WAITING trials; a worker pops one atomically (Optuna's
-own ``ask``), so several workers or machines sharing one storage URL never run the same trial. A
-trial left RUNNING by a worker of this machine that no longer exists (a killed run) is marked
-failed and its cell queued again. Tables are views over the COMPLETE trials.
+own ``ask``), so several workers or machines sharing one storage URL never run the same trial, and any
+number of them can join a storage and drain it. Liveness is Optuna's own: a worker records a heartbeat
+for its cell every ``HEARTBEAT_S`` seconds, and a RUNNING cell whose heartbeat is older than ``GRACE_S``
+(its worker was killed, on any machine) is failed by ``fail_stale_trials`` and queued again. A cell
+whose worker ran on this machine and no longer exists is reclaimed at once. Tables are views over the
+COMPLETE trials.
+
+Optuna's public API cannot finish a trial another process started, nor heartbeat a trial started with
+``ask``; ``study._storage`` and ``trial._trial_id`` do both, so optuna is bounded in pyproject.toml.
 """
 from __future__ import annotations
 
@@ -12,13 +18,20 @@ import json
 import os
 import random
 import socket
+import threading
 import time
+import warnings
+from contextlib import contextmanager
 
 import optuna
 from optuna.trial import TrialState
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+# heartbeats are recorded by this module's own thread around each ask/tell cell, not by Study.optimize
+warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+HEARTBEAT_S = 20
+GRACE_S = 90
 
 
 def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
@@ -27,7 +40,8 @@ def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
     kwargs = {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
     for attempt in range(attempts):
         try:
-            rdb = optuna.storages.RDBStorage(storage, engine_kwargs=kwargs)
+            rdb = optuna.storages.RDBStorage(storage, engine_kwargs=kwargs, heartbeat_interval=HEARTBEAT_S,
+                                             grace_period=GRACE_S)
             return optuna.create_study(study_name=name, storage=rdb, load_if_exists=True, direction="maximize")
         except Exception:  # sqlalchemy IntegrityError/OperationalError from the creation race
             if attempt == attempts - 1:
@@ -60,6 +74,7 @@ def trials_by_key(study: optuna.Study) -> dict[str, list]:
 def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False) -> dict[str, int]:
     """Queue every cell that is neither finished, queued nor running. Returns counts by status."""
     counts = {"done": 0, "queued": 0, "running": 0, "failed": 0}
+    optuna.storages.fail_stale_trials(study)  # cells whose worker stopped heartbeating, on any machine
     existing = trials_by_key(study)
     for cell in cells:
         trials = existing.get(cell.key, [])
@@ -73,8 +88,11 @@ def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False
                 study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
                 study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
                 states.discard(TrialState.RUNNING)
-        if states & {TrialState.WAITING, TrialState.RUNNING}:
+        if TrialState.RUNNING in states:
             counts["running"] += 1
+            continue
+        if TrialState.WAITING in states:  # queued by a process that may be gone: anyone drains it
+            counts["queued"] += 1
             continue
         failed_by_error = any(t.state == TrialState.FAIL and "traceback" in t.user_attrs for t in trials)
         if failed_by_error and not retry_failed:
@@ -101,8 +119,29 @@ def pop_cell(study: optuna.Study):
             study.tell(trial, state=TrialState.PRUNED)
             continue
         trial.set_user_attr("worker", WORKER)
+        study._storage.record_heartbeat(trial._trial_id)
         return trial, trial.user_attrs
     return None
+
+
+@contextmanager
+def heartbeat(study: optuna.Study, trial):
+    """Record the cell's heartbeat every HEARTBEAT_S seconds while the block runs."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_S):
+            try:
+                study._storage.record_heartbeat(trial._trial_id)
+            except Exception:  # a storage hiccup: the next beat retries; a long outage makes the cell stale
+                pass
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def finished_metrics(study: optuna.Study) -> dict[str, dict]:
@@ -112,6 +151,10 @@ def finished_metrics(study: optuna.Study) -> dict[str, dict]:
         if "metrics" in t.user_attrs:
             out[t.user_attrs["key"]] = json.loads(t.user_attrs["metrics"])
     return out
+
+
+def waiting(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
 
 def failures(study: optuna.Study) -> list[dict]:

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import optuna
 
-from bench.runner import locked, run_dir_for
+from bench.runner import run_dir_for
 from bench.store import open_study
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
-from landslide.train.engine import f1_at_half
+from landslide.metrics import f1_at_half
 from landslide.train.run import config_from_args
 
 
@@ -42,7 +42,7 @@ def suggest(trial: optuna.Trial, base: ExperimentConfig) -> ExperimentConfig:
         p["smote_per_anchor"] = trial.suggest_int("smote_per_anchor", 1, 5)
         p["smote_alpha"] = trial.suggest_float("smote_alpha", 0.5, 5.0)
         p["smote_beta"] = trial.suggest_float("smote_beta", 0.5, 5.0)
-        p["smote_keep_texture"] = trial.suggest_categorical("smote_keep_texture", [False, True])
+        p["smote_mix"] = trial.suggest_categorical("smote_mix", ["anchor_texture", "linear", "rescaled"])
     if p["head"] == "svm":
         p["svm_c"] = trial.suggest_float("svm_c", 0.05, 2.0, log=True)
     return base.replace(**p)
@@ -55,7 +55,7 @@ def fold_score(cfg: ExperimentConfig, result: dict, labels: np.ndarray) -> float
 
 
 def objective(base: ExperimentConfig, out: Path, progress: bool):
-    from landslide.train.cv import claim_run_dir, run_logging, train_folds
+    from landslide.train.cv import run_experiment
 
     def run(trial: optuna.Trial) -> float:
         cfg = suggest(trial, base)
@@ -66,10 +66,7 @@ def objective(base: ExperimentConfig, out: Path, progress: bool):
             trial.report(float(np.mean(scores)), step=fold)
             if trial.should_prune():
                 raise optuna.TrialPruned()
-        run_dir = run_dir_for(out, cfg)
-        with locked(run_dir / ".lock"), run_logging(run_dir):
-            claim_run_dir(cfg, run_dir)
-            train_folds(cfg, run_dir, progress, on_fold=on_fold)
+        run_experiment(cfg, run_dir_for(out, cfg), progress, on_fold=on_fold)
         trial.set_user_attr("config", json.dumps(cfg.resolved(), sort_keys=True))
         return float(np.mean(scores))
     return run

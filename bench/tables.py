@@ -8,6 +8,8 @@ from bench.grid import Grid, load_grid
 from bench.report import build_table, header, write_table
 from bench.runner import run_grid
 from landslide.config import ExperimentConfig
+from landslide.config import parse_sets
+from landslide.errors import LandslideError
 from landslide.train.run import config_from_args
 
 
@@ -19,6 +21,13 @@ class GridRun:
     out: Path
     cells: list
     metrics: dict
+    failed: list
+
+    def raise_if_failed(self) -> None:
+        """After the outputs are written: a failed cell makes the command exit non-zero."""
+        if self.failed:
+            raise LandslideError(f"{len(self.failed)} cell(s) of {self.grid.name} failed (listed above); the "
+                                 f"outputs show them as not run. Fix the cause and rerun with --retry-failed")
 
     @property
     def data(self) -> str:
@@ -32,12 +41,24 @@ def run_from_args(grid_name: str, args) -> GridRun:
     """Expand ``grid_name`` with the command line's profile and seeds and run its missing cells."""
     from bench.cli import parse_seeds
     grid = load_grid(grid_name)
+    refuse_sets_on_grid_factors(grid, args.set)
     base = config_from_args(args)
     seeds = parse_seeds(args)
     out = Path(args.out)
-    cells, metrics = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
-                              progress=not args.no_progress)
-    return GridRun(grid, base, seeds, out, cells, metrics)
+    cells, metrics, failed = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
+                                      progress=not args.no_progress)
+    return GridRun(grid, base, seeds, out, cells, metrics, failed)
+
+
+def refuse_sets_on_grid_factors(grid: Grid, sets: list[str]) -> None:
+    """A grid row sets its factors above --set (precedence: profile < grid row < --set would make every
+    row equal); so --set on a field the grid varies is refused rather than silently ignored."""
+    varied = {name for row in grid.rows for name in row.fields}
+    clash = sorted(varied & set(parse_sets(sets)))
+    if clash:
+        raise LandslideError(f"--set {', '.join(clash)}: grid {grid.name} sets {'it' if len(clash) == 1 else 'them'} "
+                             f"row by row, so the override would be ignored. Edit a copy of the grid file and "
+                             f"pass it with --grid PATH instead")
 
 
 def make_table(grid_name: str, args):
@@ -45,5 +66,8 @@ def make_table(grid_name: str, args):
     df = build_table(run.grid, run.cells, run.metrics)
     paths = write_table(df, run.header(), run.out / "tables", run.grid.name)
     print((run.out / "tables" / f"{run.grid.name}.md").read_text())
+    from bench.curves import plot_learning_curves
+    paths += plot_learning_curves(run)
     print("wrote " + ", ".join(map(str, paths)))
+    run.raise_if_failed()
     return df

@@ -17,7 +17,10 @@ def atomic_path(path: str | Path):
         yield tmp
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only or vanished folder: keep the error that got us here, not this one
+            pass
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

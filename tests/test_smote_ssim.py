@@ -3,7 +3,8 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from landslide.augment.smote import CLIP, blur, count_for_share, linear_mix, smote_ssim, texture_preserving_mix
+from landslide.augment.smote import (CLIP, anchor_texture_mix, blur, count_for_share, linear_mix, smote_ssim,
+                                     texture_preserving_mix)
 from landslide.augment.ssim import scale_for_ssim, ssim, ssim_matrix, ssim_neighbours
 from landslide.augment.ssim_pairs import folded_rows
 
@@ -77,7 +78,7 @@ def test_neighbours_equal_brute_force_skimage(patches, backend):
 
 def test_every_synthetic_image_is_the_stated_interpolation(patches):
     _, ids, raw = patches
-    res = smote_ssim(raw, ids, per_anchor=5, k=5, alpha=0.5, beta=0.5, seed=1)
+    res = smote_ssim(raw, ids, per_anchor=5, k=5, alpha=0.5, beta=0.5, seed=1, mix="linear")
     assert len(res.images) == 5 * len(ids)
     lam = res.lambdas
     assert lam.min() >= CLIP[0] and lam.max() <= CLIP[1]
@@ -151,3 +152,25 @@ def test_texture_preserving_mix_keeps_speckle_variance():
     assert texture_var(kept) / texture_var(a) == pytest.approx(1.0, rel=0.03)
     # the smooth part is Algorithm 1's: the ramps mix to 1.5 * ramp
     np.testing.assert_allclose(blur(kept).mean(0)[..., 8:-8, 8:-8], (1.5 * ramp[0])[..., 8:-8, 8:-8], atol=0.03)
+
+
+def test_anchor_texture_mix_keeps_the_anchors_own_texture():
+    gen = torch.Generator().manual_seed(1)
+    ramp = torch.linspace(0, 5, 64).view(1, 1, 1, 64).expand(200, 2, 64, 64)
+    a = ramp + torch.randn(200, 2, 64, 64, generator=gen, dtype=torch.float64)
+    b = 2 * ramp + torch.randn(200, 2, 64, 64, generator=gen, dtype=torch.float64)
+    lam = torch.full((200,), 0.5, dtype=torch.float64)
+    mixed = anchor_texture_mix(a, b, lam)
+
+    def texture(x):
+        return (x - blur(x))[..., 8:-8, 8:-8]
+    assert texture(mixed).var().item() / texture(a).var().item() == pytest.approx(1.0, rel=0.03)
+    assert np.corrcoef(texture(mixed).ravel(), texture(a).ravel())[0, 1] > 0.95
+    np.testing.assert_allclose(blur(mixed).mean(0)[..., 8:-8, 8:-8], (1.5 * ramp[0])[..., 8:-8, 8:-8], atol=0.03)
+    torch.testing.assert_close(anchor_texture_mix(a, a, lam), a)  # an image mixed with itself is itself
+
+
+def test_unknown_mix_is_refused(patches):
+    _, ids, raw = patches
+    with pytest.raises(Exception, match="unknown SMOTE mix"):
+        smote_ssim(raw, ids, mix="cubic")

@@ -9,13 +9,18 @@ import pytest
 
 import landslide.train.engine as engine
 from landslide.config import profile_config
-from landslide.train.cv import run_cv
+from landslide.train import checkpoint
+from landslide.train.cv import run_experiment
 
 pytestmark = pytest.mark.slow
 
 
 def smoke(**kw):
     return profile_config("smoke", **{"epochs": 2, **kw})
+
+
+def run_cv(cfg, run_dir, progress=False):
+    return run_experiment(cfg, run_dir, progress)[2]
 
 
 def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
@@ -32,7 +37,7 @@ def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
     assert len(m["cv_f1_folds"]) == 2
     sub = pd.read_csv(run / "submission.csv")
     assert list(sub.columns) == ["ID", "label"] and set(sub.label) <= {0, 1} and len(sub) == 40
-    for f in ("config.json", "oof.csv", "log.txt", "fold_0/best.pt", "fold_1/result.npz"):
+    for f in ("config.json", "oof.csv", "log.txt", "fold_0/model.pt", "fold_1/result.npz"):
         assert (run / f).exists(), f
 
 
@@ -40,7 +45,7 @@ def test_killed_run_resumes_to_the_same_metrics(tmp_path, monkeypatch):
     cfg = smoke()
     reference = run_cv(cfg, tmp_path / "ref", progress=False)
 
-    real_save = engine.atomic_save
+    real_save = checkpoint.save_checkpoint
     saves = {"n": 0}
 
     def dying_save(obj, path):
@@ -50,14 +55,14 @@ def test_killed_run_resumes_to_the_same_metrics(tmp_path, monkeypatch):
             saves["n"] += 1
             if saves["n"] == 1:
                 raise KeyboardInterrupt
-    monkeypatch.setattr(engine, "atomic_save", dying_save)
+    monkeypatch.setattr(engine, "save_checkpoint", dying_save)
     with pytest.raises(KeyboardInterrupt):
         run_cv(cfg, tmp_path / "killed", progress=False)
     assert (tmp_path / "killed" / "fold_0" / "result.npz").exists()
     assert not (tmp_path / "killed" / "metrics.json").exists()
-    monkeypatch.setattr(engine, "atomic_save", real_save)
+    monkeypatch.setattr(engine, "save_checkpoint", real_save)
     resumed = run_cv(cfg, tmp_path / "killed", progress=False)
-    assert resumed == reference
+    assert {k: v for k, v in resumed.items() if k != "wall_s"} == {k: v for k, v in reference.items() if k != "wall_s"}
 
 
 def test_a_different_config_in_the_same_folder_is_refused(tmp_path):
@@ -97,23 +102,25 @@ def test_smote_share_balances_each_training_fold(tmp_path):
         assert (n_pos + len(prov)) / (n_fold + len(prov)) == pytest.approx(0.5, abs=1 / n_fold)
 
 
-def test_fields_added_later_keep_old_keys_at_their_default():
+def test_fields_added_later_keep_old_keys_at_their_old_value():
     import hashlib
-    cfg = smoke()
-    added = ("smote_share", "smote_keep_texture")
+    cfg = smoke(smote_mix="linear")  # the mix every run used before the field existed
+    added = ("smote_share", "smote_mix", "data_fingerprint", "threads")
     before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key
     assert cfg.replace(smote_share=0.5).training_key() != old_key
-    assert cfg.replace(smote_keep_texture=True).training_key() != old_key
+    assert cfg.replace(smote_mix="anchor_texture").training_key() != old_key
+    assert cfg.replace(threads=1).training_key() != cfg.replace(threads=2).training_key()
 
 
 def test_a_run_folder_from_before_the_new_fields_is_resumed_not_refused(tmp_path):
-    from landslide.train.cv import claim_run_dir
-    cfg = smoke()
-    saved = {k: v for k, v in cfg.resolved().items() if k not in ("smote_share", "smote_keep_texture")}
-    (tmp_path / "config.json").write_text(json.dumps(saved))  # as an older version wrote it
-    claim_run_dir(cfg, tmp_path)
     from landslide.errors import LandslideError
+    from landslide.train.rundir import RunDir
+    cfg = smoke(smote_mix="linear")
+    saved = {k: v for k, v in cfg.resolved().items() if k not in ("smote_share", "smote_mix")}
+    saved["smote_keep_texture"] = False  # as the previous version wrote it
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    assert RunDir(tmp_path).check(cfg)
     with pytest.raises(LandslideError, match="smote_share"):
-        claim_run_dir(cfg.replace(smote_share=0.5), tmp_path)
+        RunDir(tmp_path).check(cfg.replace(smote_share=0.5))

@@ -16,7 +16,8 @@ def cache_dir() -> Path:
 def builtin_store(n: int, test_n: int, seed: int, progress: bool = True) -> Path:
     from landslide.data.store import write_store
     from landslide.data.synthetic import write_synthetic
-    root = cache_dir() / f"synth-n{n}-t{test_n}-s{seed}"
+    from landslide.data.fingerprint import SYNTHETIC_VERSION
+    root = cache_dir() / f"synth-v{SYNTHETIC_VERSION}-n{n}-t{test_n}-s{seed}"
     store = root / "store.h5"
     if not store.exists():
         folder = root / f"zindi-{os.getpid()}"  # per process: two workers may build the same set at once

@@ -2,12 +2,18 @@
 
 Layout: ``/train/images`` (N, 12, 64, 64) float32 channels-first, ``/train/ids``, ``/train/labels``;
 ``/test/...`` likewise (labels only when known); ``/stats/<name>`` (12,) float64 over the training
-patches: mean, std, median, iqr, min, max. Written to a temporary name, then renamed, so a killed
-``pack`` never leaves a half-written file under the final name.
+patches: mean, std, median, iqr, min, max; the attribute ``content_sha1`` hashes every split's ids,
+labels and images (the data's identity: ``landslide.data.fingerprint``). Store and index are written
+under temporary names and renamed only when both are complete, the store last, after a check that the
+disk has room: a failed ``pack`` leaves an existing store and its index as they were. Reading checks the
+same things as reading a folder (shape, labels, finite values, plain unique IDs).
 """
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import h5py
@@ -16,7 +22,8 @@ import numpy as np
 from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split
-from landslide.errors import DataError
+from landslide.data.zindi import PATCH_SHAPE, check_id
+from landslide.errors import DataError, LandslideError
 
 STAT_NAMES = ("mean", "std", "median", "iqr", "min", "max")
 
@@ -43,21 +50,52 @@ def band_stats(images: np.ndarray, chunk: int = 256) -> dict[str, np.ndarray]:
     return {"mean": mean, "std": std, "median": median, "iqr": iqr, "min": lo, "max": hi}
 
 
+def content_hash(*splits: Split | None) -> str:
+    h = hashlib.sha1()
+    for split in splits:
+        if split is not None:
+            h.update("\n".join(split.ids).encode())
+            h.update(b"" if split.labels is None else np.ascontiguousarray(split.labels, np.int64).tobytes())
+            for s in range(0, len(split.ids), 512):
+                h.update(np.ascontiguousarray(split.images[s:s + 512], np.float32).tobytes())
+    return h.hexdigest()
+
+
 def write_store(out: str | Path, train: Split, test: Split | None, source: str = "") -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    # The index first, the store last: a store under its final name means both are complete.
-    with atomic_path(out.with_suffix(".index.csv")) as tmp_index, open(tmp_index, "w", newline="") as fh:
+    need = sum(s.images.nbytes for s in (train, test) if s is not None) * 1.05 + 16e6
+    free = shutil.disk_usage(out.parent).free
+    if free < need:
+        raise LandslideError(f"{out.parent}: {free / 1e9:.2f} GB free, the store needs about {need / 1e9:.2f} GB; "
+                             f"free some space or choose another --out")
+    index = out.with_suffix(".index.csv")
+    tmp_index = index.with_name(f".{index.name}.{os.getpid()}.tmp")
+    with atomic_path(out) as tmp:  # renamed into place when the block ends: the store last
+        try:
+            _write_index(tmp_index, train, test)
+            _write_h5(tmp, train, test, source)
+            tmp_index.replace(index)
+        finally:
+            tmp_index.unlink(missing_ok=True)
+    return out
+
+
+def _write_index(path: Path, train: Split, test: Split | None) -> None:
+    with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["ID", "split", "row", "label"])
         for name, split in (("train", train), ("test", test)):
-            if split is None:
-                continue
-            for i, pid in enumerate(split.ids):
-                w.writerow([pid, name, i, "" if split.labels is None else int(split.labels[i])])
-    with atomic_path(out) as tmp, h5py.File(tmp, "w") as f:
+            if split is not None:
+                for i, pid in enumerate(split.ids):
+                    w.writerow([pid, name, i, "" if split.labels is None else int(split.labels[i])])
+
+
+def _write_h5(path: Path, train: Split, test: Split | None, source: str) -> None:
+    with h5py.File(path, "w") as f:
         f.attrs["source"] = source
         f.attrs["band_names"] = list(RAW_BANDS)
+        f.attrs["content_sha1"] = content_hash(train, test)
         for name, split in (("train", train), ("test", test)):
             if split is None:
                 continue
@@ -69,7 +107,6 @@ def write_store(out: str | Path, train: Split, test: Split | None, source: str =
         stats = f.create_group("stats")
         for k, v in band_stats(train.images).items():
             stats.create_dataset(k, data=v)
-    return out
 
 
 def read_store(path: str | Path) -> tuple[Split, Split | None, dict[str, np.ndarray]]:
@@ -90,4 +127,33 @@ def read_store(path: str | Path) -> tuple[Split, Split | None, dict[str, np.ndar
                          f"`python -m landslide pack --data DIR --out {path}`"], str(path)) from None
     if splits[0] is None:
         raise DataError([f"{path}: no /train group; re-create it with `python -m landslide pack`"], str(path))
+    problems = [p for name, split in zip(("train", "test"), splits) if split is not None
+                for p in split_problems(path, name, split)]
+    if problems:
+        raise DataError(problems + [f"re-create the store from a checked folder: `python -m landslide pack "
+                                    f"--data DIR --out {path}`"], str(path))
     return splits[0], splits[1], stats
+
+
+def split_problems(path: Path, name: str, split: Split) -> list[str]:
+    """The checks a folder's patches get, on a packed split (row numbers are the store's rows)."""
+    out = []
+    shape = (PATCH_SHAPE[2],) + PATCH_SHAPE[:2]
+    if split.images.ndim != 4 or split.images.shape[1:] != shape or len(split.images) != len(split.ids):
+        out.append(f"{path} /{name}/images: shape {split.images.shape}, expected ({len(split.ids)}, "
+                   f"{', '.join(map(str, shape))})")
+        return out
+    seen = set()
+    for row, pid in enumerate(split.ids):
+        problem = check_id(pid)
+        if problem or pid in seen:
+            out.append(f"{path} /{name} row {row}: {problem or f'duplicate ID {pid}'}")
+        seen.add(pid)
+    if split.labels is not None:
+        bad = np.nonzero(~np.isin(split.labels, (0, 1)))[0]
+        if name == "test":
+            bad = bad[split.labels[bad] != -1]
+        out += [f"{path} /{name} row {r} (ID {split.ids[r]}): label {split.labels[r]} is not 0 or 1" for r in bad[:20]]
+    finite = np.isfinite(split.images.reshape(len(split.ids), -1)).all(1)
+    out += [f"{path} /{name} row {r} (ID {split.ids[r]}): NaN/Inf values" for r in np.nonzero(~finite)[0][:20]]
+    return out

@@ -2,7 +2,8 @@
 
 What a patch holds (64 x 64 x 12, float64, channels last, band order of ``RAW_BANDS``):
 - optical bands (reflectance x 1e4, whole numbers): a log-normal scene level shared by R, G, B, NIR
-  tied to vegetation, plus a smooth within-patch field (two spatial scales);
+  tied to vegetation, plus a smooth within-patch field (two spatial scales), one field for R, G and B
+  (strongly correlated, as in the real patch), mostly its own for NIR;
 - SAR post-event bands (dB): smooth fields with VH strongly coupled to VV;
 - SAR post-minus-pre bands (dB): near-white speckle around a scene offset.
 Landslides (label 1) carry an elongated scar: NIR drops and R/G/B brighten (bare soil), post-event VV/VH
@@ -92,10 +93,12 @@ def make_patch(rng: np.random.Generator, label: int, cfg: SynthConfig) -> tuple[
     z_bright = rng.standard_normal()
     z = 0.85 * z_bright + 0.53 * rng.standard_normal(4)
     level = np.exp(mu + sd * z)
-    tex = _texture(rng, 4)
-    shared = _texture(rng, 1)[0]
+    # R, G and B share one texture (pixel correlation 0.9-0.98 in the real patch); NIR has mostly its own.
+    own = _texture(rng, 4)
+    visible = _texture(rng, 1)[0]
     for b in range(4):
-        x[..., b] = level[b] * (1 + 0.17 * (0.7 * shared + 0.7 * tex[b]))
+        w_shared, w_own = (0.3, 0.95) if b == 3 else (0.97, 0.22)
+        x[..., b] = level[b] * (1 + 0.17 * (w_shared * visible + w_own * own[b]))
     # SAR post-event: scene level + smooth field, VH coupled to VV (r ~ 0.85).
     for vv, vh in ((4, 5), (8, 9)):
         f_vv, f_vh = _texture(rng, 2)

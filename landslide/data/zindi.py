@@ -15,6 +15,18 @@ import numpy as np
 from landslide.errors import DataError
 
 PATCH_SHAPE = (64, 64, 12)
+MAX_ID = 200
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_id(pid: str) -> str | None:
+    """What is wrong with a patch ID, or None. IDs name files inside the data folder: a path (``../x``,
+    ``/etc/x``) would read a file outside it, and a very long name fails in the file system."""
+    if len(pid) > MAX_ID:
+        return f"ID of {len(pid)} characters (at most {MAX_ID}); shorten it and rename its file"
+    if "/" in pid or "\\" in pid or pid in (".", "..") or pid.startswith("~") or "\x00" in pid:
+        return f"ID {pid!r} is not a plain file name (no folders, no '..'); use the file's name without .npy"
+    return None
 
 
 @dataclass
@@ -31,18 +43,28 @@ class FolderReport:
 
 
 def read_csv_rows(path: Path, needed: tuple[str, ...], problems: list[str]) -> list[tuple[int, dict]]:
-    """Rows of a CSV as (line number, dict); missing file or columns become problems."""
+    """Rows of a CSV as (line number, dict); missing file or columns become problems. A UTF-8 byte-order
+    mark (Excel writes one) is accepted."""
     if not path.exists():
         problems.append(f"{path}: file not found (a Zindi folder has Train.csv and Test.csv at its top)")
         return []
-    with open(path, newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in needed if c not in (reader.fieldnames or [])]
-        if missing:
-            problems.append(f"{path}: missing column(s) {missing}; header is {reader.fieldnames} "
-                            f"(expected {','.join(needed)})")
-            return []
-        return [(i, row) for i, row in enumerate(reader, start=2)]
+    if not path.is_file():
+        problems.append(f"{path}: is a folder, not a CSV file; put the CSV there")
+        return []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                problems.append(f"{path}: missing column(s) {missing}; header is {reader.fieldnames} "
+                                f"(expected {','.join(needed)})")
+                return []
+            return [(i, row) for i, row in enumerate(reader, start=2)]
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8 CSV")
+    except csv.Error as exc:
+        problems.append(f"{path}: not a readable CSV ({exc}); save it as a plain comma-separated file")
+    return []
 
 
 def parse_labels(path: Path, rows, problems: list[str]) -> dict[int, int]:
@@ -64,15 +86,21 @@ def check_patch(path: Path) -> tuple[np.ndarray | None, str | None]:
         arr = np.load(path, allow_pickle=False)
     except Exception as exc:  # truncated, not a .npy, pickled object...
         return None, f"{path}: unreadable .npy ({type(exc).__name__}: {exc}); re-download or re-export this patch"
+    if not isinstance(arr, np.ndarray):  # an .npz archive saved under a .npy name
+        close = getattr(arr, "close", None)
+        if close:
+            close()
+        return None, f"{path}: is an .npz archive, not a .npy array; save the patch with numpy.save"
     if arr.shape != PATCH_SHAPE:
         return None, f"{path}: shape {arr.shape}, expected {PATCH_SHAPE} (H, W, bands, channels last)"
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         return None, f"{path}: dtype {arr.dtype} is not a real numeric type; save it as float64"
-    bad = ~np.isfinite(arr)
+    # training runs in float32: a value beyond its range (e.g. 1e39) becomes inf there
+    bad = ~np.isfinite(arr) | (np.abs(arr.astype(np.float64)) > FLOAT32_MAX)
     if bad.any():
         bands = sorted(set(np.nonzero(bad)[2].tolist()))
-        return None, (f"{path}: {int(bad.sum())} NaN/Inf value(s) in band index(es) {bands}; "
-                      f"fill them (e.g. with the band median) or drop the patch")
+        return None, (f"{path}: {int(bad.sum())} NaN/Inf or out-of-float32-range value(s) in band index(es) "
+                      f"{bands}; fill them (e.g. with the band median) or drop the patch")
     return arr, None
 
 
@@ -101,9 +129,13 @@ def read_split(root: Path, csv_name: str, data_dir: str, labelled: bool, report:
                                    f"remove one of the two rows")
             continue
         seen[pid] = line
-        arr, problem = check_patch(root / data_dir / f"{pid}.npy") if (root / data_dir / f"{pid}.npy").exists() \
-            else (None, f"{csv_path} row {line}: ID {pid} has no file {root / data_dir / f'{pid}.npy'}; "
-                        f"add the file or remove the row")
+        bad_id = check_id(pid)
+        if bad_id:
+            report.problems.append(f"{csv_path} row {line}: {bad_id}")
+            continue
+        patch = root / data_dir / f"{pid}.npy"
+        arr, problem = check_patch(patch) if patch.is_file() \
+            else (None, f"{csv_path} row {line}: ID {pid} has no file {patch}; add the file or remove the row")
         if problem:
             (report.skipped if skip_bad else report.problems).append(problem)
             continue
@@ -130,8 +162,10 @@ def read_folder(root: str | Path, skip_bad: bool = False) -> tuple[Split, Split 
         raise DataError([f"{root}: not a folder; point --data at the folder holding Train.csv"], str(root))
     report = FolderReport()
     train = read_split(root, "Train.csv", "train_data", True, report, skip_bad=skip_bad)
+    if train is not None and not train.ids and not report.problems:
+        report.problems.append(f"{root / 'Train.csv'}: no usable rows; a training set needs labelled patches")
     test = read_split(root, "Test.csv", "test_data", False, report, label_csv="TestLabels.csv",
                       skip_bad=skip_bad) if (root / "Test.csv").exists() else None
     if report.problems:
-        raise DataError(report.problems, str(root))
+        raise DataError(report.problems, str(root), skip_bad=skip_bad)
     return train, test, report

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from landslide.train.engine import Preprocess, f1_at_half, predict
+from landslide.metrics import f1_at_half
+from landslide.train.engine import Preprocess, predict
 
 
 class _ZeroRaw:

@@ -1,28 +1,25 @@
-"""Reload what a finished run trained: per fold, the best model with its normalisation, and the
+"""Reload what a finished run trained: per fold, the final model with its normalisation, and the
 fold's held-out images (raw channels of the configured set)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
 from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
 from landslide.train.cv import experiment_data
+from landslide.train.checkpoint import load_checkpoint
+from landslide.train.rundir import RunDir
 from landslide.train.engine import Preprocess, build_model, model_input_size
 
 
 def load_run(run_dir: str | Path):
     """Yield (fold, cfg, model, prep, val_images, val_labels, result) for each finished fold of a run."""
-    run_dir = Path(run_dir)
-    cfg_path = run_dir / "config.json"
-    if not cfg_path.exists():
-        raise LandslideError(f"{run_dir} is not a run folder (no config.json); train it first")
-    cfg = ExperimentConfig(**json.loads(cfg_path.read_text()))
+    run = RunDir(run_dir)
+    cfg = run.read_config()
     if cfg.smote and cfg.paper_protocol:
         raise LandslideError(f"{run_dir} used --paper-protocol: its folds hold synthetic images; explain a "
                              f"leak-free run instead")
@@ -30,15 +27,13 @@ def load_run(run_dir: str | Path):
     x = expand_channels(torch.from_numpy(ps.train.images), cfg.channels)
     device = torch.device("cpu")
     for fold in range(cfg.folds):
-        best = run_dir / f"fold_{fold}" / "best.pt"
-        result = run_dir / f"fold_{fold}" / "result.npz"
-        if not best.exists() or not result.exists():
+        res = run.read_fold_result(fold)
+        if res is None or not run.fold_model_path(fold).exists():
             raise LandslideError(f"{run_dir} fold {fold} is not finished; resume the run first")
-        ckpt = torch.load(best, map_location="cpu", weights_only=False)
+        ckpt = load_checkpoint(run.fold_model_path(fold))
         model = build_model(cfg.replace(pretrained=False, weights=""), device)
         model.load_state_dict(ckpt["model"])
         model.eval()
         prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device)
-        res = dict(np.load(result))
         va = res["val_idx"]
         yield fold, cfg, model, prep, x[va], ps.train.labels[va], res

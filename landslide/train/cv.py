@@ -1,22 +1,13 @@
-"""k-fold cross-validation: folds, leak-free SMOTE per training fold, out-of-fold predictions,
-a test ensemble over folds, heads on cached embeddings, metrics and a Zindi submission.
-
-Run folder layout::
-
-    RUN/config.json          resolved configuration (a different one in the same folder is refused)
-    RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
-    RUN/fold_K/best.pt       best weights and the fold's normalisation statistics
-    RUN/fold_K/result.npz    predictions and pooled embeddings (train / val / test) of the best weights
-    RUN/fold_K/smote.json    provenance of the fold's synthetic images (anchor, neighbour, lambda)
-    RUN/metrics.json, RUN/oof.csv, RUN/submission.csv, RUN/log.txt
+"""k-fold cross-validation: folds, leak-free SMOTE per training fold, out-of-fold predictions of each
+fold's final weights, a test ensemble over folds, heads on cached embeddings, metrics and a Zindi
+submission. ``run_experiment`` is the one train-then-score path: ``landslide train``, the grid runner
+and the sweep all call it. The run folder's layout belongs to ``landslide.train.rundir``.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +15,7 @@ import torch
 from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
-from landslide.atomic import atomic_path, write_text_atomic
+from landslide.atomic import atomic_path
 from landslide.augment.smote import SmoteResult, count_for_share, smote_ssim
 from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
@@ -33,13 +24,11 @@ from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
 from landslide.models.heads import head_scores
 from landslide.train.device import pick_device
-from landslide.train.engine import FoldData, build_model, f1_at_half, fit_fold
+from landslide.metrics import bootstrap_f1, f1_at_half
+from landslide.train.engine import FoldData, fit_fold
+from landslide.train.rundir import RunDir, write_json
 
 log = logging.getLogger("landslide")
-
-
-def write_json(path: Path, obj) -> None:
-    write_text_atomic(path, json.dumps(obj, indent=2, default=float))
 
 
 def subsample(ps: PatchSet, n: int, seed: int) -> PatchSet:
@@ -58,9 +47,11 @@ def subsample(ps: PatchSet, n: int, seed: int) -> PatchSet:
 def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     n_pos = int(labels.sum())
     if n_pos < folds or len(labels) - n_pos < folds:
+        fewer = f"use fewer folds (--set folds={max(2, min(n_pos, len(labels) - n_pos))}) or " \
+            if folds > 2 and min(n_pos, len(labels) - n_pos) >= 2 else ""
         raise LandslideError(f"{folds} stratified folds need at least {folds} landslides and {folds} "
                              f"non-landslides; the data has {n_pos} and {len(labels) - n_pos}. "
-                             f"Use fewer folds (--set folds=2) or more data")
+                             f"{fewer.capitalize()}{'add' if not fewer else ''} more labelled data")
     return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels))
 
 
@@ -79,10 +70,10 @@ def smote_for_fold(cfg, raw, labels, ids, idx, seed, progress) -> SmoteResult:
                       f"smote_share={cfg.smote_share}: SMOTE adds nothing")
     return smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
                       cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total,
-                      keep_texture=cfg.smote_keep_texture)
+                      mix=cfg.smote_mix)
 
 
-def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_fold=None
+def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fold=None
                 ) -> tuple[list[dict], dict]:
     """Train (or load) every fold. Returns the fold results and the arrays needed to score them.
     ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens)."""
@@ -99,18 +90,18 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
         raw = torch.cat([raw, res.images])
         labels = np.concatenate([labels, np.ones(len(res.images), np.int64)])
         ids = ids + [f"smote_{i}" for i in range(len(res.images))]
-        write_json(run_dir / "smote.json", res.provenance())
+        write_json(run.path / "smote.json", res.provenance())
     x = expand_channels(raw, cfg.channels)
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
     results = []
     folds = make_folds(labels, cfg.folds, cfg.seed)
     for fold, (tr, va) in enumerate(tqdm(folds, desc="folds", disable=not progress, leave=False)):
-        fold_dir = run_dir / f"fold_{fold}"
-        done = fold_dir / "result.npz"
-        if done.exists():
-            results.append(dict(np.load(done, allow_pickle=False)))
+        fold_dir = run.fold_dir(fold)
+        finished = run.read_fold_result(fold)
+        if finished is not None:
+            results.append(finished)
             if on_fold:
-                on_fold(fold, results[-1], labels)
+                on_fold(fold, finished, labels)
             continue
         fold_dir.mkdir(parents=True, exist_ok=True)
         train_x, train_y = x[tr], torch.from_numpy(labels[tr])
@@ -125,10 +116,11 @@ def train_folds(cfg: ExperimentConfig, run_dir: Path, progress: bool = True, on_
         log.info("fold %d: best val F1 %.4f at step %d, train F1 %.4f, %.1fs", fold, out["best_val_f1"],
                  out["best_step"], out["train_f1"], time.time() - t0)
         arrays = {k: v for k, v in out.items() if v is not None and k != "history"}
-        arrays.update(train_idx=tr, val_idx=va, history=np.asarray(out["history"], dtype=np.float64).reshape(-1, 2))
-        with atomic_path(done) as tmp:
+        arrays.update(train_idx=tr, val_idx=va, final_weights=True,
+                      history=np.asarray(out["history"], dtype=np.float64).reshape(-1, 2))
+        with atomic_path(run.fold_result_path(fold)) as tmp:
             np.savez(tmp, **arrays)
-        results.append(dict(np.load(done, allow_pickle=False)))
+        results.append(run.read_fold_result(fold))
         if on_fold:
             on_fold(fold, results[-1], labels)
     context = {"labels": labels, "ids": ids, "n_real": len(ps), "test_ids": ps.test.ids if ps.test else None,
@@ -163,76 +155,49 @@ def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1
         if te_s is not None:
             test_scores.append(te_s)
     test_mean = np.mean(test_scores, axis=0) if test_scores else None
+    has_test = test_mean is not None and context["test_labels"] is not None
     real = np.arange(context["n_real"])
     metrics = {
         "head": head, "svm_c": svm_c if head == "svm" else None,
         "train_f1": float(np.mean(train_f1)), "train_f1_folds": train_f1,
         "cv_f1_mean": float(np.mean(cv_f1)), "cv_f1_std": float(np.std(cv_f1)), "cv_f1_folds": cv_f1,
+        # the paper's reading: each fold's best validation F1 over its history (chosen on that fold)
+        "best_val_f1_folds": [float(r["best_val_f1"]) for r in results],
         "oof_f1": f1_at_half(labels[real], oof[real]),
         "train_img_s": float(np.mean([r.get("train_img_s", np.nan) for r in results])),
         "eval_img_s": float(np.mean([r.get("eval_img_s", np.nan) for r in results])),
-        "test_f1": (f1_at_half(context["test_labels"], test_mean)
-                    if test_mean is not None and context["test_labels"] is not None else None),
+        "test_f1": f1_at_half(context["test_labels"], test_mean) if has_test else None,
+        "test_f1_boot": ([round(float(v), 4) for v in bootstrap_f1(context["test_labels"], test_mean)]
+                         if has_test else None),
     }
     return metrics, oof, test_mean
 
 
-def claim_run_dir(cfg: ExperimentConfig, run_dir: Path) -> None:
-    """Write config.json, or check that the folder holds a run of the same trained network (heads and
-    device may differ: they do not change the training). Pretrained weights are checked first, so a
-    run that cannot start leaves nothing behind and costs no data loading."""
-    if cfg.pretrained and not (run_dir / "config.json").exists():
-        build_model(cfg, torch.device("cpu"))
-    run_dir.mkdir(parents=True, exist_ok=True)
-    cfg_path = run_dir / "config.json"
-    new = cfg.training_fields()
-    if cfg_path.exists():
-        saved = json.loads(cfg_path.read_text())
-        try:  # through the dataclass, so a config.json older than a field reads as that field's default
-            old = ExperimentConfig(**saved).training_fields()
-        except TypeError:  # written by a newer version with fields this one does not know
-            old = saved
-        if old != new:
-            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            raise LandslideError(f"{run_dir} holds a run of a different configuration (differs in {diff}); "
-                                 f"choose another --out, or delete the folder to start over")
-    else:
-        write_json(cfg_path, cfg.resolved())
-
-
-def run_cv(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True) -> dict:
-    """Train all folds (resuming), score the configured head, write metrics, OOF and submission."""
-    run_dir = Path(run_dir)
-    claim_run_dir(cfg, run_dir)
-    with run_logging(run_dir):
+def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True, on_fold=None
+                   ) -> tuple[list[dict], dict, dict]:
+    """Claim ``run_dir``, train every fold (resuming), score the configured head and write metrics.json,
+    timing.json, oof.csv and (with a test split) submission.csv. Returns (fold results, context, metrics)."""
+    import torch
+    run = RunDir(run_dir)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    with run.session(cfg):
         t0 = time.time()
-        results, context = train_folds(cfg, run_dir, progress)
+        results, context = train_folds(cfg, run, progress, on_fold)
+        wall = time.time() - t0
         metrics, oof, test_mean = score(results, context, cfg.head, cfg.svm_c, cfg.seed)
         metrics.update(data=context["source"], profile=cfg.profile, seed=cfg.seed, folds=cfg.folds,
-                       config_key=cfg.key())
+                       config_key=cfg.key(), threads=torch.get_num_threads())
         # Throughput differs run to run; it goes beside the metrics, so that metrics.json is reproducible.
-        write_json(run_dir / "timing.json", {k: metrics.pop(k) for k in ("train_img_s", "eval_img_s")})
-        write_json(run_dir / "metrics.json", metrics)
-        _write_oof(run_dir / "oof.csv", context, oof)
+        timing = {k: metrics.pop(k) for k in ("train_img_s", "eval_img_s")} | {"wall_s": wall}
+        write_json(run.timing_path, timing)
+        write_json(run.output_path(cfg, "metrics", ".json"), metrics)
+        _write_oof(run.output_path(cfg, "oof", ".csv"), context, oof)
         if test_mean is not None:
-            _write_submission(run_dir / "submission.csv", context["test_ids"], test_mean)
-        log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", time.time() - t0, metrics["cv_f1_mean"],
+            _write_submission(run.output_path(cfg, "submission", ".csv"), context["test_ids"], test_mean)
+        log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", wall, metrics["cv_f1_mean"],
                  metrics["cv_f1_std"], metrics["test_f1"])
-    return metrics
-
-
-@contextmanager
-def run_logging(run_dir: Path):
-    """Append this process's training log lines to RUN/log.txt while the block runs."""
-    handler = logging.FileHandler(run_dir / "log.txt")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        handler.close()
+    return results, context, metrics | {"wall_s": wall}
 
 
 def _write_oof(path: Path, context: dict, oof: np.ndarray) -> None:

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from landslide.config import PROFILES, coerce, profile_config
+from landslide.config import parse_sets, profile_config, profile_names
 from landslide.errors import LandslideError
 
 
@@ -13,7 +13,7 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared by ``landslide train`` and every ``bench`` command."""
     p.add_argument("--data", default="", help="Zindi-layout folder or packed .h5 store "
                                               "(default: the built-in synthetic data set)")
-    p.add_argument("--profile", default="quick", choices=sorted(PROFILES),
+    p.add_argument("--profile", default="quick", choices=profile_names(),
                    help="scale: smoke (seconds, tests), quick (minutes on a laptop CPU, default), "
                         "paper (the paper's settings, for a GPU)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
@@ -34,33 +34,30 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
-def config_from_args(args, **extra):
-    overrides = dict(extra)
-    if args.data:
-        overrides["data"] = str(args.data)
+def flag_overrides(args) -> dict:
+    """The configuration fields set by the command line's own flags (not --set)."""
+    from landslide.data.fingerprint import fingerprint
+    out = {"data": str(args.data or ""), "data_fingerprint": fingerprint(args.data or ""), "device": args.device}
     if args.seed is not None:
-        overrides["seed"] = args.seed
-    overrides["device"] = args.device
+        out["seed"] = args.seed
     if args.weights:
-        overrides["weights"] = args.weights
-        overrides["pretrained"] = True
+        out.update(weights=args.weights, pretrained=True)
     if getattr(args, "pretrained", False):
-        overrides["pretrained"] = True
+        out["pretrained"] = True
     if getattr(args, "paper_protocol", False):
-        overrides["paper_protocol"] = True
-    cfg = profile_config(args.profile, **overrides)
-    for item in args.set:
-        if "=" not in item:
-            raise LandslideError(f"--set takes FIELD=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        cfg = cfg.replace(**{name: coerce(cfg, name.strip(), value.strip())})
-    return cfg
+        out["paper_protocol"] = True
+    return out
+
+
+def config_from_args(args, **extra):
+    """defaults < profile < ``extra`` < the command line's flags < --set."""
+    return profile_config(args.profile, **{**extra, **flag_overrides(args), **parse_sets(args.set)})
 
 
 def train_command(args) -> None:
-    from landslide.train.cv import run_cv
+    from landslide.train.cv import run_experiment
     cfg = config_from_args(args)
-    metrics = run_cv(cfg, Path(args.out), progress=not args.no_progress)
+    _, _, metrics = run_experiment(cfg, Path(args.out), progress=not args.no_progress)
     test = "n/a (no labels)" if metrics["test_f1"] is None else f"{metrics['test_f1']:.4f}"
     print(f"{metrics['data']} | profile {cfg.profile} | {cfg.backbone} {cfg.image_size}px ch{cfg.channels}")
     print(f"train F1 {metrics['train_f1']:.4f}  CV F1 {metrics['cv_f1_mean']:.4f} +- {metrics['cv_f1_std']:.4f}  "

@@ -1,0 +1,50 @@
+"""Scores and the statistics that say how far to trust them.
+
+- ``f1_at_half``: F1 of probabilities thresholded at 0.5.
+- ``bootstrap_f1``: F1 over patches resampled with replacement. The replicates use a fixed stream of
+  indices for a given set size, so two models scored on the same test split are resampled *paired*
+  (the same patches in replicate r): averaging replicates over seeds gives the interval of the
+  seed-averaged F1, and differences of replicates give the interval of a difference.
+- ``corrected_ttest``: Nadeau and Bengio's (2003) corrected resampled t-test over paired (seed, fold)
+  differences. Fold training sets overlap, so the plain paired t-test's variance s^2/J is too small;
+  the correction uses (1/J + n_test/n_train) s^2, with n_test/n_train = 1/(k-1) for k folds.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from sklearn.metrics import f1_score
+
+BOOTSTRAP_SEED = 20030101
+
+
+def f1_at_half(y_true, probs) -> float:
+    return float(f1_score(np.asarray(y_true), np.asarray(probs) >= 0.5, zero_division=0))
+
+
+def bootstrap_f1(y_true, probs, replicates: int = 1000) -> np.ndarray:
+    """F1 of ``replicates`` resamples of the patches (paired across models: see the module doc)."""
+    y = np.asarray(y_true).astype(bool)
+    pred = np.asarray(probs) >= 0.5
+    idx = np.random.default_rng(BOOTSTRAP_SEED).integers(0, len(y), size=(replicates, len(y)))
+    yt, yp = y[idx], pred[idx]
+    tp = (yt & yp).sum(1)
+    denom = yt.sum(1) + yp.sum(1)
+    return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+
+
+def interval(replicates, level: float = 0.95) -> tuple[float, float]:
+    lo, hi = np.quantile(np.asarray(replicates, float), [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def corrected_ttest(diffs, folds: int) -> tuple[float, float]:
+    """(mean difference, two-sided p) of paired per-(seed, fold) differences of k-fold CV scores."""
+    d = np.asarray(diffs, float)
+    if len(d) < 2:
+        return float(d.mean()) if len(d) else float("nan"), float("nan")
+    var = d.var(ddof=1) * (1 / len(d) + 1 / (folds - 1))
+    if var <= 0:
+        return float(d.mean()), (1.0 if d.mean() == 0 else float("nan"))  # constant: no spread to test
+    t = d.mean() / np.sqrt(var)
+    return float(d.mean()), float(2 * stats.t.sf(abs(t), len(d) - 1))

@@ -1,0 +1,141 @@
+"""One object owns a run folder: its layout, the claim on it, its lock and its log.
+
+Layout::
+
+    RUN/config.json          resolved configuration (a different one in the same folder is refused)
+    RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
+    RUN/fold_K/model.pt      final weights (end of the fixed schedule) and the fold's normalisation
+    RUN/fold_K/result.npz    predictions and pooled embeddings of the final weights, validation history
+    RUN/fold_K/smote.json    provenance of the fold's synthetic images (anchor, neighbour, lambda)
+    RUN/metrics.json, RUN/oof.csv, RUN/submission.csv (other heads: metrics-svm-c0.5.json, ...)
+    RUN/timing.json, RUN/log.txt, RUN/.lock
+
+Claiming checks everything that could refuse the run *before* anything is written, and a run that fails
+before its first fold wrote anything removes what the claim created, so the corrected command starts
+clean instead of being refused as "a different configuration".
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from landslide.atomic import write_text_atomic
+from landslide.config import ExperimentConfig
+from landslide.errors import LandslideError
+
+log = logging.getLogger("landslide")
+
+
+def write_json(path: Path, obj) -> None:
+    write_text_atomic(path, json.dumps(obj, indent=2, default=float))
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    config_path = property(lambda self: self.path / "config.json")
+    timing_path = property(lambda self: self.path / "timing.json")
+    log_path = property(lambda self: self.path / "log.txt")
+
+    def output_path(self, cfg: ExperimentConfig, kind: str, suffix: str) -> Path:
+        """metrics.json, oof.csv, submission.csv of the FC head; others carry their head's name, since
+        cells that differ only in the head share one folder (Table 3)."""
+        head = "" if cfg.head == "fc" else f"-{cfg.head}" + (f"-c{cfg.svm_c:g}" if cfg.head == "svm" else "")
+        return self.path / f"{kind}{head}{suffix}"
+
+    def fold_dir(self, fold: int) -> Path:
+        return self.path / f"fold_{fold}"
+
+    def fold_result_path(self, fold: int) -> Path:
+        return self.fold_dir(fold) / "result.npz"
+
+    def fold_model_path(self, fold: int) -> Path:
+        return self.fold_dir(fold) / "model.pt"
+
+    def read_config(self) -> ExperimentConfig:
+        if not self.config_path.is_file():
+            raise LandslideError(f"{self.path} is not a run folder (no config.json); train it first")
+        try:
+            return ExperimentConfig.from_dict(json.loads(self.config_path.read_text()))
+        except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
+            raise LandslideError(f"{self.config_path}: unreadable ({type(exc).__name__}); delete the run folder "
+                                 f"to start over") from None
+
+    def read_fold_result(self, fold: int) -> dict | None:
+        """A finished fold's arrays, or None (not finished, or written by a version that scored the best
+        checkpoint: recomputed from the final weights in last.pt without retraining)."""
+        path = self.fold_result_path(fold)
+        if not path.exists():
+            return None
+        try:
+            result = dict(np.load(path, allow_pickle=False))
+        except Exception as exc:
+            raise LandslideError(f"{path}: unreadable ({type(exc).__name__}); delete it to score that fold "
+                                 f"again") from None
+        return result if "final_weights" in result else None
+
+    def check(self, cfg: ExperimentConfig) -> bool:
+        """Refuse a folder that holds another configuration's run (heads and device may differ: they do
+        not change the training); True when the folder already holds this one."""
+        if not self.config_path.exists():
+            if self.path.exists() and not self.path.is_dir():
+                raise LandslideError(f"{self.path} is a file; choose a folder for --out")
+            return False
+        old = self.read_config()
+        new = cfg.training_fields()
+        old_fields = old.training_fields()
+        if old_fields == new:
+            return True
+        diff = sorted(k for k in set(old_fields) | set(new) if old_fields.get(k) != new.get(k))
+        if diff == ["data_fingerprint"]:
+            raise LandslideError(f"the data at {cfg.data or 'the built-in synthetic set'} changed since {self.path} "
+                                 f"was trained (its fingerprint differs); its folds would mix old and new data. "
+                                 f"Choose another --out, or delete the folder to train on the new data")
+        raise LandslideError(f"{self.path} holds a run of a different configuration (differs in {diff}); "
+                             f"choose another --out, or delete the folder to start over")
+
+    @contextmanager
+    def session(self, cfg: ExperimentConfig):
+        """Lock the folder, claim it for ``cfg`` and log to ``log.txt`` while the block runs; on failure
+        before any fold wrote a file, leave nothing behind."""
+        self.check(cfg)  # before anything is created
+        if cfg.pretrained and not self.config_path.exists():
+            import torch
+
+            from landslide.train.engine import build_model
+            build_model(cfg, torch.device("cpu"))  # missing weights refuse the run before a folder exists
+        created = not self.path.exists()
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # two processes sharing one trained network wait for each other
+            fresh = not self.check(cfg)  # again under the lock: another process may have claimed it
+            if fresh:
+                write_json(self.config_path, cfg.resolved())
+            handler = logging.FileHandler(self.log_path)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            try:
+                yield self
+            except BaseException:
+                if fresh and not any(self.path.glob("fold_*/*")):
+                    self._forget(created)
+                raise
+            finally:
+                log.removeHandler(handler)
+                handler.close()
+
+    def _forget(self, created: bool) -> None:
+        for p in (self.config_path, self.log_path):
+            p.unlink(missing_ok=True)
+        for p in self.path.glob("fold_*"):
+            shutil.rmtree(p, ignore_errors=True)
+        if created:
+            shutil.rmtree(self.path, ignore_errors=True)

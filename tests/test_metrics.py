@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from landslide.metrics import BOOTSTRAP_SEED, bootstrap_f1, corrected_ttest, interval
+
+
+def test_bootstrap_replicates_equal_sklearn_on_the_same_resamples():
+    rng = np.random.default_rng(1)
+    y = (rng.random(200) < 0.2).astype(int)
+    p = np.clip(y * 0.6 + rng.random(200) * 0.5, 0, 1)
+    boot = bootstrap_f1(y, p, replicates=50)
+    idx = np.random.default_rng(BOOTSTRAP_SEED).integers(0, 200, size=(50, 200))
+    ref = [f1_score(y[i], p[i] >= 0.5, zero_division=0) for i in idx]
+    np.testing.assert_allclose(boot, ref, atol=1e-12)
+    lo, hi = interval(boot)
+    assert lo <= f1_score(y, p >= 0.5) <= hi
+
+
+def test_bootstrap_is_paired_across_models():
+    """Same test set -> same resampled patches, so a model compared with itself differs by exactly 0."""
+    y = np.r_[np.ones(20), np.zeros(80)].astype(int)
+    p = np.linspace(0, 1, 100)
+    np.testing.assert_array_equal(bootstrap_f1(y, p), bootstrap_f1(y, p.copy()))
+
+
+def test_corrected_ttest_is_wider_than_the_naive_one():
+    from scipy import stats
+    d = np.array([0.02, 0.05, -0.01, 0.04, 0.03, 0.00, 0.02, 0.06, 0.01])
+    _, p = corrected_ttest(d, folds=3)
+    naive = stats.ttest_1samp(d, 0).pvalue
+    assert p > naive
+    t = d.mean() / np.sqrt(d.var(ddof=1) * (1 / 9 + 1 / 2))
+    assert p == pytest.approx(2 * stats.t.sf(abs(t), 8))
