@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from landslide.errors import LandslideError
@@ -49,8 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so worker processes are stopped and finished cells stay in the store
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         args.fn(args)
     except (LandslideError, FileNotFoundError, ValueError) as exc:

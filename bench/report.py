@@ -96,6 +96,11 @@ def _scores(ms: list[dict]) -> dict:
     return out
 
 
+def header_lines(*lines: str) -> list[str]:
+    """A table's header: what it is, then the code version and date every output carries."""
+    return [*lines[:1], f"code: {code_version()}; date: {datetime.date.today().isoformat()}", *lines[1:]]
+
+
 def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
     start = "ImageNet weights" if base.pretrained or base.weights else "trained from scratch"
     return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,

@@ -112,10 +112,16 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
             ctx = mp.get_context("spawn")
             procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), threads, False))
                      for _ in range(workers)]
-            for p in procs:
-                p.start()
-            for p in procs:
-                p.join()
+            try:
+                for p in procs:
+                    p.start()
+                for p in procs:
+                    p.join()
+            finally:  # the parent stopped (Ctrl-C, SIGTERM): no orphan keeps training; its cell is reclaimed
+                for p in procs:
+                    if p.is_alive():
+                        p.terminate()
+                        p.join(timeout=30)
     metrics = finished_metrics(study)
     failed = [f for f in failures(study) if f.get("key") in {c.key for c in cells} and f["key"] not in metrics]
     for f in failed:

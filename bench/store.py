@@ -29,6 +29,7 @@ from optuna.trial import TrialState
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 # heartbeats are recorded by this module's own thread around each ask/tell cell, not by Study.optimize
 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_S = 20
 GRACE_S = 90

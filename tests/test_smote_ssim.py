@@ -166,7 +166,9 @@ def test_anchor_texture_mix_keeps_the_anchors_own_texture():
         return (x - blur(x))[..., 8:-8, 8:-8]
     assert texture(mixed).var().item() / texture(a).var().item() == pytest.approx(1.0, rel=0.03)
     assert np.corrcoef(texture(mixed).ravel(), texture(a).ravel())[0, 1] > 0.95
-    np.testing.assert_allclose(blur(mixed).mean(0)[..., 8:-8, 8:-8], (1.5 * ramp[0])[..., 8:-8, 8:-8], atol=0.03)
+    # the smooth part is Algorithm 1's: away from the borders the ramps mix to 1.5 * ramp
+    np.testing.assert_allclose(blur(mixed).mean(0)[..., 20:-20, 20:-20], (1.5 * ramp[0])[..., 20:-20, 20:-20],
+                               atol=0.06)
     torch.testing.assert_close(anchor_texture_mix(a, a, lam), a)  # an image mixed with itself is itself
 
 

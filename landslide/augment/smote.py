@@ -6,8 +6,8 @@ clip it to [0.1, 0.9], and emit lambda * anchor + (1 - lambda) * neighbour. Ever
 keeps its provenance (anchor ID, neighbour ID, lambda). Applied to a training fold only.
 
 How the two images are mixed (``MIXES``):
-- ``anchor_texture`` (default): Algorithm 1's mix of the smooth parts (Gaussian blur, sigma 1.5), plus the
-  anchor's own fine texture (image minus its blur). Why: interpolating two independent speckle fields
+- ``anchor_texture`` (default): Algorithm 1's mix of the smooth parts (Gaussian blur, sigma 5), plus the
+  anchor's own finer structure (image minus its blur). Why: interpolating two independent speckle fields
   keeps only lambda^2 + (1 - lambda)^2 of their variance (0.6 on average for Beta(2, 2)), a marker
   that told synthetic from real landslides with AUC 1.0 on per-band texture statistics while carrying
   no class information among real images; with the anchor's texture the synthetic image's texture is
@@ -108,11 +108,18 @@ def texture_preserving_mix(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) 
     return smooth + texture / torch.sqrt(lx * lx + (1 - lx) ** 2)
 
 
+# The scale that separates "smooth part" from "texture" in anchor_texture_mix. Measured with `bench smote`
+# on the built-in data (5 per anchor): a classifier on fine-texture statistics tells synthetic from real
+# landslides with AUC 0.997 at sigma 1.5, 0.82 at 3 and 0.50 at 5 (mixing at 1.5 still averages the
+# mid-scale texture of two images); the scars (8-22 px long) live mostly above that scale.
+SMOOTH_SIGMA = 5.0
+
+
 def anchor_texture_mix(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-    """Algorithm 1's mix of the smooth parts, plus the anchor's own fine texture unchanged."""
+    """Algorithm 1's mix of the smooth parts (Gaussian blur at SMOOTH_SIGMA), plus everything finer of the
+    anchor unchanged: a + (1 - lambda) (smooth(b) - smooth(a))."""
     lx = lam.to(a.dtype).view(-1, 1, 1, 1)
-    smooth_a = blur(a)
-    return lx * smooth_a + (1 - lx) * blur(b) + (a - smooth_a)
+    return a + (1 - lx) * (blur(b, SMOOTH_SIGMA) - blur(a, SMOOTH_SIGMA))
 
 
 def blur(x: torch.Tensor, sigma: float = 1.5) -> torch.Tensor:

@@ -1,0 +1,66 @@
+"""Configuration: one precedence, every field validated when the configuration is made."""
+import argparse
+
+import pytest
+
+from landslide.config import ExperimentConfig, parse_sets, profile_config, profile_overrides
+from landslide.errors import LandslideError
+from landslide.train.run import add_train_arguments, config_from_args
+
+
+def test_defaults_are_the_quick_profile():
+    assert ExperimentConfig().replace(profile="quick") == profile_config("quick")
+    assert profile_overrides("quick") == {"profile": "quick"}
+
+
+@pytest.mark.parametrize("field,value", [
+    ("lr_schedule", "linear"), ("norm", "foo"), ("channels", "13"), ("folds", 1), ("batch_size", 0),
+    ("backbone", "resnet_does_not_exist"), ("backbone", "@nofamily"), ("device", "banana"), ("epochs", -1),
+    ("epochs", 0), ("lr", 0.0), ("lr", float("nan")), ("head", "knn"), ("smote_share", 1.5), ("smote_mix", "cubic"),
+    ("mixup_prob", 1.5), ("drop_rate", -0.1), ("threads", -2), ("epochs", 2.5), ("mixup", "yes")])
+def test_bad_values_are_refused_when_the_configuration_is_made(field, value):
+    with pytest.raises(LandslideError, match=field):
+        profile_config("smoke", **{field: value})
+
+
+def test_problems_are_reported_together():
+    with pytest.raises(LandslideError) as err:
+        profile_config("smoke", folds=1, norm="foo")
+    assert "folds" in str(err.value) and "norm" in str(err.value)
+
+
+def parse(*argv):
+    p = argparse.ArgumentParser()
+    add_train_arguments(p)
+    return p.parse_args(["--out", "x", *argv])
+
+
+def test_precedence_defaults_profile_flags_then_set():
+    assert config_from_args(parse("--profile", "smoke")).epochs == 1                  # profile over defaults
+    assert config_from_args(parse("--profile", "smoke", "--seed", "4")).seed == 4      # flag over profile
+    args = parse("--profile", "smoke", "--seed", "4", "--set", "seed=7", "--set", "epochs=3")
+    cfg = config_from_args(args)
+    assert (cfg.seed, cfg.epochs) == (7, 3)                                           # --set over everything
+    assert config_from_args(parse("--profile", "smoke"), epochs=5).epochs == 5         # caller's extra over profile
+
+
+def test_set_parsing_types_and_errors():
+    assert parse_sets(["epochs=3", "mixup=true", "lr=1e-3", "channels=20"]) == \
+        {"epochs": 3, "mixup": True, "lr": 1e-3, "channels": "20"}
+    for bad, match in (["epochs"], "FIELD=VALUE"), (["nope=1"], "unknown"), (["epochs=three"], "int"), \
+            (["mixup=maybe"], "true/false"):
+        with pytest.raises(LandslideError, match=match):
+            parse_sets(bad)
+
+
+def test_config_json_of_older_versions_reads_with_their_meaning():
+    saved = profile_config("smoke").resolved()
+    for new in ("smote_mix", "smote_share", "data_fingerprint", "threads"):
+        saved.pop(new)
+    saved["smote_keep_texture"] = True
+    cfg = ExperimentConfig.from_dict(saved)
+    assert cfg.smote_mix == "rescaled" and cfg.threads == 0
+    saved.pop("smote_keep_texture")
+    assert ExperimentConfig.from_dict(saved).smote_mix == "linear"  # what every older run did
+    with pytest.raises(LandslideError, match="newer"):
+        ExperimentConfig.from_dict({**saved, "from_the_future": 1})
