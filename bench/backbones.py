@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.report import build_table, write_table
 from bench.figures import save_figure
+from bench.report import build_table, write_table
 from bench.tables import run_from_args
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
@@ -14,8 +14,9 @@ from landslide.models.registry import resolve
 
 
 def measured_columns(row, cfg, metrics: list[dict]) -> dict:
-    from landslide.train.engine import build_model
     import torch
+
+    from landslide.train.engine import build_model
     name, entry = resolve(cfg.backbone, cfg.profile)
     model = build_model(cfg.replace(pretrained=False, weights=""), torch.device("cpu"))
     return {"family": entry.family if entry else name, "timm_model": name,

@@ -5,29 +5,8 @@ import argparse
 import signal
 import sys
 
+from bench.args import add_grid_arguments
 from landslide.errors import LandslideError
-from landslide.train.run import add_common_arguments
-
-
-def parse_seeds(args) -> list[int]:
-    """--seeds 0,1,2; a lone --seed S counts as --seeds S."""
-    if args.seed is not None and args.seeds == "0":
-        return [args.seed]
-    return [int(s) for s in args.seeds.replace(" ", "").split(",") if s] or [0]
-
-
-def add_grid_arguments(p: argparse.ArgumentParser) -> None:
-    add_common_arguments(p)
-    p.add_argument("--out", default=".", help="output folder: tables/, figures/, runs/ and results.db go "
-                                              "here (default: the current folder)")
-    p.add_argument("--seeds", default="0", help="comma-separated seeds; CV F1 is reported over folds x seeds "
-                                                "(default 0)")
-    p.add_argument("--storage", default=None, help="Optuna storage URL for the results store (default: "
-                                                   "sqlite:///OUT/results.db; a PostgreSQL/MySQL URL lets many "
-                                                   "machines share one grid)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes pulling cells (default 1)")
-    p.add_argument("--retry-failed", action="store_true", help="run again the cells that failed with an error")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
 def _table(args, grid_name: str) -> None:
@@ -36,7 +15,9 @@ def _table(args, grid_name: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench", description="Regenerate the paper's tables and figures, each from one command. Every command is "
+    p = argparse.ArgumentParser(prog="python -m bench",
+                                description="Regenerate the paper's tables and figures, each from one command. "
+                                            "Every command is "
                                 "resumable: finished cells are kept in the results store and never recomputed.")
     sub = p.add_subparsers(dest="command", required=True)
     for name, help_text in (("table2", "Table 2: ablation of training factors (8 rows, the paper's factors)"),

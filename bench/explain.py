@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.args import parse_seeds
+from bench.figures import save_figure
 from bench.grid import Grid, load_grid
 from bench.runner import run_dir_for, run_grid
-from bench.figures import save_figure
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
 from landslide.train.cv import experiment_data
@@ -21,7 +22,6 @@ from landslide.train.run import config_from_args
 
 def _cells(args, rows: list[str]):
     """Run (or find) the Table 2 cells of ``rows``; return (grid, base cfg, row -> (cell, metrics))."""
-    from bench.cli import parse_seeds
     full = load_grid("table2")
     grid = Grid(full.name, full.title, full.baseline, full.factors, [full.row(r) for r in rows], full.paper_table)
     base = config_from_args(args)

@@ -17,7 +17,8 @@ from landslide.models.backbones import create_backbone
 from landslide.train.device import autocast, synchronize
 
 
-def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: int, warmup: int) -> tuple[float, float]:
+def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: int, warmup: int
+              ) -> tuple[float, float]:
     """(images/s, CPU seconds per step) of a bf16 forward/backward/Adam step on random tensors."""
     opt = torch.optim.Adam(model.parameters(), lr=3e-4)
     x = torch.randn(batch, 12, size, size, device=device)

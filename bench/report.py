@@ -117,7 +117,9 @@ def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
 
 
 def _fmt(v, nd=4):
-    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else (f"{v:.{nd}f}" if isinstance(v, float) else str(v))
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
 
 
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid import Grid
-from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, waiting
+from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim, waiting
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 
@@ -62,7 +62,12 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
     torch.set_num_threads(threads)
     study = open_study(storage, study_name)
     done = 0
-    while (popped := pop_cell(study)) is not None:
+    while True:
+        popped = pop_cell(study)
+        if popped is None and reclaim(study):  # a worker elsewhere died: its cell is ours to finish
+            continue
+        if popped is None:
+            break
         trial, attrs = popped
         cfg = ExperimentConfig.from_dict(json.loads(attrs["config"]))
         t0 = time.time()

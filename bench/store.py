@@ -72,35 +72,49 @@ def trials_by_key(study: optuna.Study) -> dict[str, list]:
     return out
 
 
+CELL_ATTRS = ("key", "grid", "row", "seed", "config")
+
+
+def reclaim(study: optuna.Study) -> int:
+    """Fail the RUNNING cells whose worker is gone (no heartbeat for GRACE_S on any machine, or a process
+    of this machine that no longer exists) and queue those cells again, unless they are finished, queued
+    or running elsewhere. Returns the number of cells queued again."""
+    optuna.storages.fail_stale_trials(study)
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if not _alive(t.user_attrs.get("worker")):
+            # Optuna's public API cannot finish a trial another process started; its storage can.
+            study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
+            study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+    queued = 0
+    for trials in trials_by_key(study).values():
+        if {t.state for t in trials} & {TrialState.COMPLETE, TrialState.WAITING, TrialState.RUNNING}:
+            continue
+        died = [t for t in trials if t.state == TrialState.FAIL and "traceback" not in t.user_attrs]
+        if died:  # stopped, not failed by an error of its own
+            study.enqueue_trial({}, user_attrs={k: died[-1].user_attrs[k] for k in CELL_ATTRS})
+            queued += 1
+    return queued
+
+
 def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False) -> dict[str, int]:
     """Queue every cell that is neither finished, queued nor running. Returns counts by status."""
     counts = {"done": 0, "queued": 0, "running": 0, "failed": 0}
-    optuna.storages.fail_stale_trials(study)  # cells whose worker stopped heartbeating, on any machine
+    reclaim(study)
     existing = trials_by_key(study)
     for cell in cells:
         trials = existing.get(cell.key, [])
         states = {t.state for t in trials}
         if TrialState.COMPLETE in states:
             counts["done"] += 1
-            continue
-        for t in trials:
-            if t.state == TrialState.RUNNING and not _alive(t.user_attrs.get("worker")):
-                # Optuna's public API cannot finish a trial another process started; its storage can.
-                study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
-                study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
-                states.discard(TrialState.RUNNING)
-        if TrialState.RUNNING in states:
+        elif TrialState.RUNNING in states:
             counts["running"] += 1
-            continue
-        if TrialState.WAITING in states:  # queued by a process that may be gone: anyone drains it
+        elif TrialState.WAITING in states:  # queued by a process that may be gone: anyone drains it
             counts["queued"] += 1
-            continue
-        failed_by_error = any(t.state == TrialState.FAIL and "traceback" in t.user_attrs for t in trials)
-        if failed_by_error and not retry_failed:
+        elif any(t.state == TrialState.FAIL and "traceback" in t.user_attrs for t in trials) and not retry_failed:
             counts["failed"] += 1
-            continue
-        study.enqueue_trial({}, user_attrs=cell.attrs())
-        counts["queued"] += 1
+        else:
+            study.enqueue_trial({}, user_attrs=cell.attrs())
+            counts["queued"] += 1
     return counts
 
 

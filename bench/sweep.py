@@ -96,12 +96,13 @@ def sweep_command(args) -> None:
     best = study.best_trial
     cfg = json.loads(best.user_attrs["config"])
     fields = {k: cfg[k] for k in best.params} | {"head": cfg["head"]}
-    lines = ['# Best configuration of the Optuna sweep "%s" (trial %d, mean CV F1 %.4f).' % (args.study, best.number,
-                                                                                            best.value),
+    lines = [f'# Best configuration of the Optuna sweep "{args.study}" (trial {best.number}, '
+             f'mean CV F1 {best.value:.4f}).',
              "# Run it with: python -m bench table2 --grid tables/sweep_best.toml", "",
              "[grid]", 'name = "sweep_best"', f'title = "Best configuration of sweep {args.study}"',
              'baseline = "best"', f"factors = {json.dumps(sorted(fields))}", "", "[[row]]", 'name = "best"']
-    lines += [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in sorted(fields.items())]
+    lines += [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}"
+              for k, v in sorted(fields.items())]
     (out / "tables").mkdir(exist_ok=True)
     write_text_atomic(out / "tables" / "sweep_best.toml", "\n".join(lines) + "\n")
     print(f"best trial {best.number}: CV F1 {best.value:.4f} with {best.params}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.args import parse_seeds
 from bench.grid import Grid, load_grid
 from bench.report import build_table, header, write_table
 from bench.runner import run_grid
-from landslide.config import ExperimentConfig
-from landslide.config import parse_sets
+from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
 from landslide.train.run import config_from_args
 
@@ -39,7 +39,6 @@ class GridRun:
 
 def run_from_args(grid_name: str, args) -> GridRun:
     """Expand ``grid_name`` with the command line's profile and seeds and run its missing cells."""
-    from bench.cli import parse_seeds
     grid = load_grid(grid_name)
     refuse_sets_on_grid_factors(grid, args.set)
     base = config_from_args(args)

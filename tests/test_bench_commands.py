@@ -24,7 +24,8 @@ def test_speed_table_has_its_columns(tmp_path):
     assert list(df.columns) == ["metric", "value"]
     metrics = set(df.metric)
     for needle in ("train img/s, full pipeline", "pipeline overhead", "SSIM speed-up over skimage",
-                   "SVM fit s", "LightGBM fit s", "SSIM neighbours of 12 patches", "peak RSS MB, training part", "matmul rate"):
+                   "SVM fit s", "LightGBM fit s", "SSIM neighbours of 12 patches", "peak RSS MB, training part",
+                   "matmul rate"):
         assert any(m.startswith(needle) for m in metrics), needle
     assert (df.value > 0).all()
     assert "torch" in (tmp_path / "tables" / "speed.md").read_text().splitlines()[0]

@@ -103,8 +103,8 @@ def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monke
     import optuna
 
     from bench import store
-    from bench.runner import expand
     from bench.grid import Grid, Row
+    from bench.runner import expand
     from landslide.config import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
     monkeypatch.setattr(store, "HEARTBEAT_S", 1)

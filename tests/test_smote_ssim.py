@@ -3,8 +3,15 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from landslide.augment.smote import (CLIP, anchor_texture_mix, blur, count_for_share, linear_mix, smote_ssim,
-                                     texture_preserving_mix)
+from landslide.augment.smote import (
+    CLIP,
+    anchor_texture_mix,
+    blur,
+    count_for_share,
+    linear_mix,
+    smote_ssim,
+    texture_preserving_mix,
+)
 from landslide.augment.ssim import scale_for_ssim, ssim, ssim_matrix, ssim_neighbours
 from landslide.augment.ssim_pairs import folded_rows
 

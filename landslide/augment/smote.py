@@ -42,8 +42,8 @@ class SmoteResult:
     lambdas: np.ndarray           # (M,)
 
     def provenance(self) -> list[dict]:
-        return [{"anchor": a, "neighbour": b, "lambda": float(l)}
-                for a, b, l in zip(self.anchor_ids, self.neighbour_ids, self.lambdas)]
+        return [{"anchor": a, "neighbour": b, "lambda": float(lam)}
+                for a, b, lam in zip(self.anchor_ids, self.neighbour_ids, self.lambdas)]
 
 
 def count_for_share(n_minority: int, n_total: int, share: float) -> int:

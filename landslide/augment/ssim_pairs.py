@@ -17,7 +17,7 @@ hold equal work: row i of the upper triangle has n-1-i pairs.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numba
 import numpy as np
@@ -27,7 +27,7 @@ import numpy as np
 _FAST = {"reassoc", "contract"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def pair_kernel(h: int, w: int, k: int):
     """Compiled kernel for (h, w) patches and a k-tap symmetric filter (k odd)."""
     if k % 2 != 1 or k > min(h, w):
@@ -57,7 +57,8 @@ def pair_kernel(h: int, w: int, k: int):
                         for t in range(half):
                             s += taps[t] * (prod[p + t] + prod[p + k - 1 - t])
                         hpass[p] = s
-                    mi, mj, si, sj, vi, vj = mu[i, c], mu[j, c], mu_sq[i, c], mu_sq[j, c], var_half[i, c], var_half[j, c]
+                    mi, mj, si, sj = mu[i, c], mu[j, c], mu_sq[i, c], mu_sq[j, c]
+                    vi, vj = var_half[i, c], var_half[j, c]
                     acc = c1 * 0
                     for p in range(ho * w):
                         s = taps[half] * hpass[p + half * w]

@@ -7,8 +7,8 @@ Optical bands are reflectance x 1e4, SAR bands are dB (so a dB difference is a l
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

@@ -18,7 +18,7 @@ class ChannelScaler:
         self.center: torch.Tensor | None = None
         self.scale: torch.Tensor | None = None
 
-    def fit(self, images: torch.Tensor, max_pixels: int = 4_000_000) -> "ChannelScaler":
+    def fit(self, images: torch.Tensor, max_pixels: int = 4_000_000) -> ChannelScaler:
         """Fit on (N, C, H, W). Quantiles use an evenly strided subsample of at most ``max_pixels``
         values per channel, since torch.quantile refuses very large inputs."""
         flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
@@ -46,7 +46,7 @@ class ChannelScaler:
         return {"kind": self.kind, "center": self.center, "scale": self.scale}
 
     @classmethod
-    def from_state(cls, state: dict) -> "ChannelScaler":
+    def from_state(cls, state: dict) -> ChannelScaler:
         out = cls(state["kind"])
         out.center, out.scale = state["center"], state["scale"]
         return out

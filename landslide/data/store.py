@@ -21,8 +21,7 @@ import numpy as np
 
 from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
-from landslide.data.zindi import Split
-from landslide.data.zindi import PATCH_SHAPE, check_id
+from landslide.data.zindi import PATCH_SHAPE, Split, check_id
 from landslide.errors import DataError, LandslideError
 
 STAT_NAMES = ("mean", "std", "median", "iqr", "min", "max")

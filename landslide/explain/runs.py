@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from landslide.data.bands import expand_channels
 from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
-from landslide.train.cv import experiment_data
 from landslide.train.checkpoint import load_checkpoint
-from landslide.train.rundir import RunDir
+from landslide.train.cv import experiment_data
 from landslide.train.engine import Preprocess, build_model, model_input_size
+from landslide.train.rundir import RunDir
 
 
 def load_run(run_dir: str | Path):

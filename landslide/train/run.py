@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from landslide.config import parse_sets, profile_config, profile_names
-from landslide.errors import LandslideError
 
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:

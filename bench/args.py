@@ -1,0 +1,27 @@
+"""The command-line arguments the grid commands share (table2, table3, backbones, umap, occlusion, sweep)."""
+from __future__ import annotations
+
+import argparse
+
+from landslide.train.run import add_common_arguments
+
+
+def parse_seeds(args) -> list[int]:
+    """--seeds 0,1,2; a lone --seed S counts as --seeds S."""
+    if args.seed is not None and args.seeds == "0":
+        return [args.seed]
+    return [int(s) for s in args.seeds.replace(" ", "").split(",") if s] or [0]
+
+
+def add_grid_arguments(p: argparse.ArgumentParser) -> None:
+    add_common_arguments(p)
+    p.add_argument("--out", default=".", help="output folder: tables/, figures/, runs/ and results.db go "
+                                              "here (default: the current folder)")
+    p.add_argument("--seeds", default="0", help="comma-separated seeds; CV F1 is reported over folds x seeds "
+                                                "(default 0)")
+    p.add_argument("--storage", default=None, help="Optuna storage URL for the results store (default: "
+                                                   "sqlite:///OUT/results.db; a PostgreSQL/MySQL URL lets many "
+                                                   "machines share one grid)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes pulling cells (default 1)")
+    p.add_argument("--retry-failed", action="store_true", help="run again the cells that failed with an error")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
