@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from landslide.train.run import add_common_arguments
+
+# a worker holds its data set in memory (1.5 GB at quick scale): more than 4 by default would surprise
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def parse_seeds(args) -> list[int]:
@@ -22,6 +26,8 @@ def add_grid_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--storage", default=None, help="Optuna storage URL for the results store (default: "
                                                    "sqlite:///OUT/results.db; a PostgreSQL/MySQL URL lets many "
                                                    "machines share one grid)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes pulling cells (default 1)")
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                   help="local worker processes pulling cells, one torch thread each (default: the cores, at "
+                        f"most 4; here {DEFAULT_WORKERS})")
     p.add_argument("--retry-failed", action="store_true", help="run again the cells that failed with an error")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import os
 import time
 import traceback
 from dataclasses import dataclass
@@ -102,8 +101,9 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
         raise LandslideError(f"--workers must be 1 or more, got {workers}")
     out.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{(out / 'results.db').resolve()}"
-    # torch's results depend on its thread count: it is part of every cell's identity
-    base = base.replace(threads=base.threads or max(1, (os.cpu_count() or 1) // workers))
+    # torch's results depend on its thread count, so it is part of every cell's identity; one thread per
+    # cell keeps the keys the same whatever --workers says (more cores: more workers)
+    base = base.replace(threads=base.threads or 1)
     cells = expand(grid, base, seeds)
     study = open_study(storage, f"grid-{grid.name}")
     counts = enqueue_missing(study, cells, retry_failed)

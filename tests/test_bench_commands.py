@@ -46,6 +46,9 @@ def test_sweep_writes_a_grid_the_runner_accepts(tmp_path):
 def test_smote_figure_and_gpu_check_path(tmp_path):
     bench("smote", "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
     assert (tmp_path / "figures" / "smote.png").exists() and (tmp_path / "figures" / "smote.pdf").exists()
+    marker = pd.read_csv(tmp_path / "tables" / "smote_marker.csv", comment="#")
+    assert len(marker) == 4 and marker.auc_logistic_cv.between(0, 1).all()
+    assert marker.compared.str.contains("linear").any() and marker.compared.str.contains("class information").any()
     out = bench("gpu-check", "--tiny", "--device", "cpu", "--iters", "2", "--warmup", "1")
     assert "train:" in out and "FLOPs per image" in out
     tiny = ("--model", "test_efficientnet", "--device", "cpu", "--iters", "2", "--batch", "4", "--size", "32")

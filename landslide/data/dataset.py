@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from landslide.data.bands import RAW_BANDS, RGB_BANDS
+from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split, read_folder
 
 
@@ -39,17 +38,6 @@ class PatchSet:
         test = f", {len(self.test.ids)} test" if self.test is not None else ""
         return (f"{self.source}: {len(self)} training patches ({pos} landslides, {pos / max(len(self), 1):.2%})"
                 f"{test}")
-
-    def plot(self, i: int, ax=None):
-        """Show patch ``i`` as an RGB composite (2-98 % stretch), torchgeo style."""
-        import matplotlib.pyplot as plt
-        img = self.train.images[i][[self.band_names.index(b) for b in RGB_BANDS]].transpose(1, 2, 0)
-        lo, hi = np.percentile(img, [2, 98])
-        ax = ax or plt.gca()
-        ax.imshow(np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1))
-        ax.set_title(f"{self.train.ids[i]} label={self[i].get('label')}")
-        ax.axis("off")
-        return ax
 
 
 def load_patches(source: str | Path, skip_bad: bool = False) -> PatchSet:
