@@ -19,7 +19,7 @@ from landslide.data.bands import channel_names
 from landslide.data.normalize import ChannelScaler
 from landslide.train.device import autocast, pick_device, synchronize
 from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
-from landslide.train.loss import soft_kl_loss
+from landslide.train.step import train_step
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets.
 BF16_PEAK = {"H100 SXM": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
@@ -74,11 +74,7 @@ def gpu_check_command(args) -> None:
     def step():
         idx = torch.randint(0, n, (cfg.batch_size,), generator=gen)
         x, y = augment(aug_cfg, prep(images[idx]), onehot[idx].to(device, non_blocking=True), gen, names)
-        with autocast(device):
-            loss = soft_kl_loss(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(model, opt, x, y, device)
 
     model.train()
     for _ in range(args.warmup):

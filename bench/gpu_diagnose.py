@@ -14,7 +14,8 @@ import time
 import torch
 
 from landslide.models.backbones import create_backbone
-from landslide.train.device import autocast, synchronize
+from landslide.train.device import synchronize
+from landslide.train.step import train_step
 
 
 def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: int, warmup: int
@@ -24,14 +25,10 @@ def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: 
     x = torch.randn(batch, 12, size, size, device=device)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    y = torch.randint(0, 2, (batch,), device=device)
+    y = torch.nn.functional.one_hot(torch.randint(0, 2, (batch,), device=device), 2).float()
 
     def step():
-        with autocast(device):
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(model, opt, x, y, device)
 
     for _ in range(warmup):
         step()

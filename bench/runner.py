@@ -56,8 +56,16 @@ def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True) -> dict:
     return metrics | {"run_dir": str(run_dir)}
 
 
-def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True) -> int:
-    """Pull and run cells until none is waiting. Returns the number of cells run."""
+def worker_devices(device: str, workers: int, gpus: int) -> list[str]:
+    """Worker i's device: with ``auto`` or ``cuda`` on a machine with N GPUs, GPU i mod N (one cell per
+    GPU); an explicit device (``cuda:1``, ``cpu``) is kept for every worker."""
+    if device in ("auto", "cuda") and gpus > 0:
+        return [f"cuda:{i % gpus}" for i in range(workers)]
+    return [device] * workers
+
+
+def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "") -> int:
+    """Pull and run cells until none is waiting (on ``device`` when given). Returns the number of cells run."""
     torch.set_num_threads(threads)
     study = open_study(storage, study_name)
     done = 0
@@ -69,6 +77,8 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
             break
         trial, attrs = popped
         cfg = ExperimentConfig.from_dict(json.loads(attrs["config"]))
+        if device:  # the device is not part of a cell's identity: any worker may train any cell
+            cfg = cfg.replace(device=device)
         t0 = time.time()
         try:
             with heartbeat(study, trial):
@@ -110,13 +120,13 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
           f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
     if waiting(study):  # ours, or queued by a process that died before running them
-        threads = base.threads
+        devices = worker_devices(base.device, workers, torch.cuda.device_count())
         if workers <= 1:
-            work(storage, study.study_name, str(out), threads, progress)
+            work(storage, study.study_name, str(out), base.threads, progress, devices[0])
         else:
             ctx = mp.get_context("spawn")
-            procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), threads, False))
-                     for _ in range(workers)]
+            procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), base.threads, False, dev))
+                     for dev in devices]
             try:
                 for p in procs:
                     p.start()

@@ -28,8 +28,8 @@ from landslide.data.normalize import ChannelScaler
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.train.device import pick_device, synchronize
 from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
-from landslide.train.loss import soft_kl_loss
 from landslide.train.run import config_from_args
+from landslide.train.step import train_step
 
 
 def _reset_peak() -> None:
@@ -65,10 +65,7 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
     premade_y = onehot[:bs].to(device)
 
     def step(x, y):
-        loss = soft_kl_loss(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(model, opt, x, y, device)
 
     def pipeline(i):
         idx = torch.randint(0, n, (bs,), generator=gen)

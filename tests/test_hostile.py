@@ -275,3 +275,11 @@ def test_a_failed_train_leaves_no_config_behind(tmp_path):
 def test_a_non_finite_loss_is_a_message(tmp_path):
     rc, text = cli("train", "--profile", "smoke", "--out", tmp_path / "r", "--set", "lr=1e30", "--no-progress")
     assert rc == 2 and "loss is" in text and "Traceback" not in text
+
+
+def test_workers_are_placed_one_per_gpu():
+    from bench.runner import worker_devices
+    assert worker_devices("auto", 4, 4) == ["cuda:0", "cuda:1", "cuda:2", "cuda:3"]
+    assert worker_devices("cuda", 3, 2) == ["cuda:0", "cuda:1", "cuda:0"]
+    assert worker_devices("auto", 2, 0) == ["auto", "auto"]      # no GPU: each worker picks the CPU
+    assert worker_devices("cuda:1", 2, 4) == ["cuda:1", "cuda:1"]  # an explicit device is kept

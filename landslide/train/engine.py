@@ -12,7 +12,6 @@ metrics an uninterrupted run would have.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,12 @@ from landslide.augment.mix import cutmix, mixup
 from landslide.config import ExperimentConfig
 from landslide.data.bands import RGB_BANDS, channel_kind, channel_names
 from landslide.data.normalize import ChannelScaler
-from landslide.errors import LandslideError
 from landslide.metrics import f1_at_half
 from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import extra_kwargs, input_size, resolve
 from landslide.train.checkpoint import load_checkpoint, save_checkpoint
 from landslide.train.device import autocast, to_device
-from landslide.train.loss import soft_kl_loss
+from landslide.train.step import LossWatch, train_step
 
 
 @dataclass
@@ -165,6 +163,9 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
         state = ckpt["state"]
         state.pop("best_state", None)  # written by versions that scored the best checkpoint
     onehot = F.one_hot(data.train_y, 2).float().to(device)
+    watch = LossWatch()
+    hint = (f"lower the learning rate (--set lr=..., now {cfg.lr}) or check the data (`python -m landslide "
+            f"check`); the finished epochs are kept")
 
     def evaluate():
         f1 = f1_at_half(data.val_y.cpu().numpy(), predict(model, prep, data.val_x))
@@ -187,23 +188,15 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
             x = prep(data.train_x[idx])
             y = onehot[idx].to(device)
             x, y = augment(cfg, x, y, gen, names)
-            with autocast(device):
-                loss = soft_kl_loss(model(x), y)
-            if not math.isfinite(loss.item()):
-                raise LandslideError(f"loss is {loss.item()} at fold {fold} step {state['step']}; lower the "
-                                     f"learning rate (--set lr=..., now {cfg.lr}) or check the data "
-                                     f"(`python -m landslide check`); the finished epochs are kept")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
+            watch.add(train_step(model, opt, x, y, device, sched), f"within fold {fold} epoch {epoch + 1}", hint)
             state["step"] += 1
-            bar.set_postfix(loss=f"{loss.item():.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}")
+            bar.set_postfix(loss=f"{watch.last_mean:.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}", refresh=False)
             state["train_images"] += len(idx)
             if cfg.eval_every and state["step"] % cfg.eval_every == 0:
                 state["train_seconds"] += time.perf_counter() - tick
                 evaluate()
                 tick = time.perf_counter()
+        watch.check(f"within fold {fold} epoch {epoch + 1}", hint)
         state["train_seconds"] += time.perf_counter() - tick
         if not cfg.eval_every:
             evaluate()

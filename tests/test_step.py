@@ -1,0 +1,49 @@
+"""The one training step: no host synchronisation inside it; the loss is read every N steps."""
+import pytest
+import torch
+
+from landslide.errors import LandslideError
+from landslide.train.step import LossWatch, train_step
+
+
+def tiny():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
+                               torch.nn.Linear(4, 2))
+
+
+def test_the_step_never_reads_a_value_back(monkeypatch):
+    model = tiny()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(8, 3, 8, 8), torch.nn.functional.one_hot(torch.arange(8) % 2, 2).float()
+
+    def forbidden(*a, **k):
+        raise AssertionError("a host synchronisation inside the step")
+    monkeypatch.setattr(torch.Tensor, "item", forbidden)
+    monkeypatch.setattr(torch.Tensor, "tolist", forbidden)
+    monkeypatch.setattr(torch.Tensor, "__bool__", forbidden)
+    loss = train_step(model, opt, x, y, torch.device("cpu"))
+    assert loss.requires_grad is False and loss.dim() == 0
+
+
+def test_the_step_is_a_plain_optimisation_step():
+    """Known answer: the same update as writing forward, KL loss, backward and SGD by hand."""
+    a, b = tiny(), tiny()
+    x, y = torch.randn(8, 3, 8, 8), torch.nn.functional.one_hot(torch.arange(8) % 2, 2).float()
+    train_step(a, torch.optim.SGD(a.parameters(), lr=0.1), x, y, torch.device("cpu"))
+    loss = torch.nn.functional.kl_div(torch.log_softmax(b(x), 1), y, reduction="batchmean")
+    loss.backward()
+    with torch.no_grad():
+        for p in b.parameters():
+            p -= 0.1 * p.grad
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p, q)
+
+
+def test_loss_watch_reads_every_n_steps_and_stops_on_nan():
+    watch = LossWatch(every=3)
+    assert [watch.add(torch.tensor(v), "here", "fix") for v in (1.0, 2.0, 3.0)] == [False, False, True]
+    assert watch.last_mean == pytest.approx(2.0)
+    watch.add(torch.tensor(float("nan")), "here", "fix")
+    with pytest.raises(LandslideError, match="loss is nan here; fix"):
+        watch.check("here", "fix")
