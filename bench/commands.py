@@ -25,6 +25,12 @@ def register(sub, add_grid_arguments) -> None:
     b.add_argument("--grid", default="backbones", help="grid name or TOML path (default backbones)")
     b.set_defaults(fn=_lazy("bench.backbones", "backbones_command"))
 
+    k = sub.add_parser("tricks", help="what TTA, an OOF threshold, ensembles and a tabular baseline add to the "
+                                      "paper's recipe (reuses Table 2's SMOTE-row networks)")
+    add_grid_arguments(k)
+    k.add_argument("--tta", type=int, default=8, choices=[1, 4, 8], help="dihedral transforms averaged (default 8)")
+    k.set_defaults(fn=_lazy("bench.tricks", "tricks_command"))
+
     u = sub.add_parser("umap", help="Fig. 6: UMAP of embeddings, baseline against the best model, 2-D SVM regions")
     add_grid_arguments(u)
     u.add_argument("--best-row", default="smote", help="Table 2 row for panel (b) (default smote, the paper's best)")

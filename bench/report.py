@@ -150,13 +150,15 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out.map(lambda v: _fmt(v) if isinstance(v, float) else v)
 
 
-def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str) -> list[Path]:
+def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str, shown: pd.DataFrame | None = None
+                ) -> list[Path]:
+    """CSV (all columns, machine-readable), Markdown and LaTeX (``shown``: the human-readable view)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     csv_path = out_dir / f"{name}.csv"
     write_text_atomic(csv_path, "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     paths.append(csv_path)
-    shown = display_frame(df)
+    shown = display_frame(df) if shown is None else shown
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)
     write_text_atomic(out_dir / f"{name}.md", md)
     paths.append(out_dir / f"{name}.md")

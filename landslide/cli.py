@@ -32,6 +32,11 @@ def _pack(args) -> None:
     print(f"packed {ps.describe()} into {out} (index: {out.with_suffix('.index.csv')})")
 
 
+def _predict(args) -> None:
+    from landslide.tricks.submission import predict_command
+    predict_command(args)
+
+
 def _train(args) -> None:
     from landslide.train.run import train_command
     train_command(args)
@@ -60,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--out", required=True, help="output .h5 file (a .index.csv is written beside it)")
     k.add_argument("--skip-bad", action="store_true", help="drop bad patches (listed) instead of failing")
     k.set_defaults(fn=_pack)
+
+    from landslide.tricks.submission import add_predict_arguments
+    r = sub.add_parser("predict", help="a Zindi submission from finished run(s): TTA, OOF threshold, ensembles")
+    add_predict_arguments(r)
+    r.set_defaults(fn=_predict)
 
     from landslide.train.run import add_train_arguments
     t = sub.add_parser("train", help="train one configuration over k folds; write metrics and submission.csv")

@@ -66,3 +66,17 @@ def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
     assert (tmp_path / "figures" / "backbones.png").exists()
     again = bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
     assert "2 done, 0 to run" in again
+
+
+def test_tricks_table_and_a_submission_from_its_runs(tmp_path):
+    bench("tricks", "--profile", "smoke", "--out", str(tmp_path), "--seeds", "0", "--tta", "4", "--no-progress")
+    df = pd.read_csv(tmp_path / "tables" / "tricks.csv", comment="#")
+    assert len(df) == 6 and df.test_f1.between(0, 1).all() and df.row.str.contains("tabular").iloc[-1]
+    assert (tmp_path / "tables" / "tricks.md").exists() and (tmp_path / "tables" / "tricks.tex").exists()
+    run = next((tmp_path / "runs").iterdir())
+    r = subprocess.run([sys.executable, "-m", "landslide", "predict", "--run", str(run), "--tta", "4", "--threshold",
+                        "oof", "--out", str(tmp_path / "sub.csv")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    sub = pd.read_csv(tmp_path / "sub.csv")
+    assert list(sub.columns) == ["ID", "label"] and len(sub) == 40 and set(sub.label) <= {0, 1}
+    assert "TTA x4" in r.stdout and "from out-of-fold scores" in r.stdout

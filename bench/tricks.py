@@ -1,0 +1,160 @@
+"""``python -m bench tricks``: what the challenge winners' cheap tricks add to the paper's final recipe.
+
+Rows are cumulative, on the networks of Table 2's SMOTE row (no retraining: the fold models and cached
+embeddings are reused), plus a tabular baseline:
+
+1. recipe: the paper's SVM head (C = 0.1) on one fold's network;
+2. + fold ensemble: the k fold networks' test probabilities averaged (what Tables 2-3 report);
+3. + TTA x8: every score averaged over the 8 dihedral transforms of the patch;
+4. + OOF threshold: the threshold that maximises F1 on out-of-fold scores (for a fold's CV score: on
+   the *other* folds only; for the test split: on all of them), instead of 0.5;
+5. + seed ensemble: the seeds' networks averaged (test only: the seeds' folds differ);
+6. tabular LightGBM on per-band statistics (20 channels x mean, std, 5 percentiles), same folds.
+
+CV F1 over (seed, fold) with the corrected resampled t-test against the row above; test F1 with its
+95 % bootstrap interval and the paired bootstrap interval of its change against the row above.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from bench.args import parse_seeds
+from bench.grid import Grid, load_grid
+from bench.report import header_lines, write_table
+from bench.runner import run_grid
+from landslide.data.bands import expand_channels
+from landslide.errors import LandslideError
+from landslide.metrics import bootstrap_f1, corrected_ttest, interval
+from landslide.train.run import config_from_args
+from landslide.tricks.ensemble import combine
+from landslide.tricks.predict import run_scores
+from landslide.tricks.tabular import band_statistics, fit_predict
+from landslide.tricks.threshold import best_threshold, cross_fitted, f1_at
+
+SVM_C = 0.1
+
+
+def seed_scores(run_dir: str, tta: int) -> dict:
+    """One seed's out-of-fold and per-fold test scores of the recipe, without and with TTA."""
+    plain, aug = run_scores(run_dir, 1, "svm", SVM_C), run_scores(run_dir, tta, "svm", SVM_C)
+    return {"labels": plain.labels, "test_labels": plain.test_labels, "fold_of": plain.fold_of, "oof": plain.oof,
+            "test": plain.test_by_fold, "oof_tta": aug.oof, "test_tta": aug.test_by_fold,
+            "tta_s": aug.tta_seconds, "tta_images": aug.tta_images}
+
+
+def tabular_scores(cfg, seed: int, folds: int) -> dict:
+    from landslide.train.cv import experiment_data, make_folds
+    ps = experiment_data(cfg)
+    labels = ps.train.labels
+    train = band_statistics(expand_channels(torch.from_numpy(ps.train.images), "20").numpy())
+    test = band_statistics(expand_channels(torch.from_numpy(ps.test.images), "20").numpy())
+    oof, fold_of, tests = np.zeros(len(labels)), np.zeros(len(labels), int), []
+    for k, (tr, va) in enumerate(make_folds(labels, folds, seed)):
+        oof[va], test_p = fit_predict(train[tr], labels[tr], [train[va], test], seed)
+        fold_of[va] = k
+        tests.append(test_p)
+    return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": ps.test.labels}
+
+
+def fold_f1(y, oof, fold_of, t=0.5) -> list[float]:
+    return [f1_at(y[fold_of == k], oof[fold_of == k], t) for k in np.unique(fold_of)]
+
+
+def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
+    """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap."""
+    y_test = next(iter(seeds.values()))["test_labels"]
+    rows = []
+
+    def add(name, cv, tests):
+        boot = np.mean([bootstrap_f1(y_test, p) for p in tests], axis=0)
+        rows.append({"row": name, "cv": cv, "test_f1": float(np.mean([f1_at(y_test, p, 0.5) for p in tests])),
+                     "boot": boot})
+    cv_plain = {s: fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in seeds.items()}
+    cv_tta = {s: fold_f1(d["labels"], d["oof_tta"], d["fold_of"]) for s, d in seeds.items()}
+    add("recipe: SVM (C=0.1) on one fold's network", cv_plain, [d["test"][0] for d in seeds.values()])
+    add("+ fold ensemble", cv_plain, [np.mean(d["test"], 0) for d in seeds.values()])
+    add("+ TTA x8", cv_tta, [np.mean(d["test_tta"], 0) for d in seeds.values()])
+    cv_thr, thr_tests = {}, []
+    for s, d in seeds.items():
+        cv_thr[s] = cross_fitted(d["labels"], d["oof_tta"], d["fold_of"])[1]
+        t = best_threshold(d["labels"], d["oof_tta"])
+        thr_tests.append(np.mean(d["test_tta"], 0) - t + 0.5)  # shifted so that ">= 0.5" applies ">= t"
+    add("+ OOF threshold", cv_thr, thr_tests)
+    members = [np.mean(d["test_tta"], 0) for d in seeds.values()]
+    oof_mean = combine([d["oof_tta"] for d in seeds.values()])
+    y = next(iter(seeds.values()))["labels"]
+    add(f"+ ensemble of {len(seeds)} seeds' networks", None,
+        [combine(members) - best_threshold(y, oof_mean) + 0.5])
+    tab_cv = {s: fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in tab.items()}
+    add("tabular LightGBM on band statistics", tab_cv, [d["test"] for d in tab.values()])
+    return rows
+
+
+def frame(rows: list[dict], folds: int) -> pd.DataFrame:
+    lines = []
+    for i, r in enumerate(rows):
+        line = {"row": r["row"]}
+        if r["cv"]:
+            v = [x for s in sorted(r["cv"]) for x in r["cv"][s]]
+            line.update(cv_f1=float(np.mean(v)), cv_f1_std=float(np.std(v)))
+        lo, hi = interval(r["boot"])
+        line.update(test_f1=r["test_f1"], test_f1_lo=lo, test_f1_hi=hi)
+        prev = rows[i - 1] if 0 < i < len(rows) - 1 else None  # the tabular row stands alone
+        if prev is not None:
+            dlo, dhi = interval(r["boot"] - prev["boot"])
+            line.update(delta_test=r["test_f1"] - prev["test_f1"], delta_test_lo=dlo, delta_test_hi=dhi)
+            if r["cv"] and prev["cv"] and r["cv"] is not prev["cv"]:
+                diffs = [a - b for s in sorted(r["cv"]) for a, b in zip(r["cv"][s], prev["cv"][s])]
+                line["delta_cv"], line["p_cv"] = corrected_ttest(diffs, folds)
+        lines.append(line)
+    return pd.DataFrame(lines)
+
+
+def display(df: pd.DataFrame) -> pd.DataFrame:
+    def fmt(v, nd=4):
+        return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{nd}f}"
+    out = pd.DataFrame({"row": df.row})
+    out["CV F1"] = [f"{fmt(m)} ± {fmt(s)}" if not np.isnan(m) else "—" for m, s in
+                    zip(df.get("cv_f1", np.nan), df.get("cv_f1_std", np.nan))]
+    out["Δ CV (p)"] = [f"{d:+.4f} ({p:.2f})" if not np.isnan(d) else "" for d, p in
+                       zip(df.get("delta_cv", pd.Series(np.nan, index=df.index)).astype(float),
+                           df.get("p_cv", pd.Series(np.nan, index=df.index)).astype(float))]
+    out["test F1 [95 %]"] = [f"{fmt(t)} [{fmt(lo, 3)}, {fmt(hi, 3)}]" for t, lo, hi in
+                             zip(df.test_f1, df.test_f1_lo, df.test_f1_hi)]
+    out["Δ test [95 %]"] = [f"{d:+.4f} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(d) else "" for d, lo, hi in
+                            zip(*(df.get(c, pd.Series(np.nan, index=df.index)).astype(float)
+                                  for c in ("delta_test", "delta_test_lo", "delta_test_hi")))]
+    return out
+
+
+def tricks_command(args) -> None:
+    table2 = load_grid("table2")
+    grid = Grid(table2.name, table2.title, "smote", table2.factors, [table2.row("smote")], table2.paper_table)
+    base = config_from_args(args)
+    seeds = parse_seeds(args)
+    cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
+                                 progress=not args.no_progress)
+    found = {c.seed: metrics[c.key]["run_dir"] for c in cells if c.key in metrics}
+    if not found:
+        raise LandslideError("no finished cell of Table 2's smote row for these seeds; run python -m bench table2 "
+                             "with the same --seeds first")
+    scores = {s: seed_scores(found[s], args.tta) for s in sorted(found)}
+    tick = time.perf_counter()
+    tab = {s: tabular_scores(base.replace(seed=s), s, base.folds) for s in sorted(found)}
+    tab_s = time.perf_counter() - tick
+    df = frame(build_rows(scores, tab), base.folds)
+    tta_rate = sum(d["tta_images"] for d in scores.values()) / sum(d["tta_s"] for d in scores.values())
+    head = header_lines(
+        f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
+        f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",
+        f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each); tabular "
+        f"baseline: {tab_s:.1f} s for {len(found)} seed(s) x {base.folds} folds (features and fits).",
+        "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
+        "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
+    write_table(df, head, Path(args.out) / "tables", "tricks", shown=display(df))
+    print((Path(args.out) / "tables" / "tricks.md").read_text())

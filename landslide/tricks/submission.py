@@ -1,0 +1,57 @@
+"""``python -m landslide predict``: a Zindi submission from one finished run or an ensemble of runs,
+with test-time augmentation and a threshold from out-of-fold scores if asked for."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from landslide.errors import LandslideError
+from landslide.tricks.ensemble import combine
+from landslide.tricks.predict import run_scores
+from landslide.tricks.threshold import best_threshold, f1_at
+
+
+def add_predict_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run", action="append", required=True, metavar="RUN",
+                   help="a finished run folder (landslide train --out, or bench's runs/<key>); repeat for an ensemble")
+    p.add_argument("--tta", type=int, default=1, choices=[1, 4, 8],
+                   help="dihedral transforms averaged (default 1: none)")
+    p.add_argument("--head", default="fc", choices=["fc", "svm", "lgbm"], help="head on the embeddings (default fc)")
+    p.add_argument("--svm-c", type=float, default=0.1, help="C of the SVM head (default 0.1, the paper's best)")
+    p.add_argument("--threshold", default="0.5",
+                   help="decision threshold: a number, or 'oof' for the one that maximises F1 on the runs' "
+                        "out-of-fold scores of the real training images (default 0.5)")
+    p.add_argument("--ensemble", default="mean", choices=["mean", "rank"], help="how runs are combined (default mean)")
+    p.add_argument("--out", required=True, help="the submission CSV to write (ID,label)")
+
+
+def predict_command(args) -> None:
+    import pandas as pd
+
+    from landslide.atomic import atomic_path
+    members = [run_scores(Path(r), args.tta, args.head, args.svm_c) for r in args.run]
+    first = members[0]
+    if not first.test_ids:
+        raise LandslideError(f"{args.run[0]}: its data has no Test.csv; nothing to submit")
+    if any(m.test_ids != first.test_ids for m in members):
+        raise LandslideError("the runs were trained on different data (their test IDs differ); ensemble runs of "
+                             "one data set")
+    test = combine([m.test for m in members], args.ensemble)
+    if args.threshold == "oof":
+        if any(len(m.labels) != len(first.labels) or (m.labels != first.labels).any() for m in members):
+            raise LandslideError("--threshold oof needs runs of one training set")
+        threshold = best_threshold(first.labels, combine([m.oof for m in members], args.ensemble))
+    else:
+        try:
+            threshold = float(args.threshold)
+        except ValueError:
+            raise LandslideError(f"--threshold takes a number or 'oof', got {args.threshold!r}") from None
+    labels = (test >= threshold).astype(int)
+    with atomic_path(Path(args.out)) as tmp:
+        pd.DataFrame({"ID": first.test_ids, "label": labels}).to_csv(tmp, index=False)
+    oof = combine([m.oof for m in members], args.ensemble)
+    print(f"wrote {args.out}: {len(labels)} test patches, {int(labels.sum())} landslides; "
+          f"{len(members)} run(s) ({args.ensemble}), head {args.head}, TTA x{args.tta}, threshold {threshold:.4f}"
+          f"{' (from out-of-fold scores)' if args.threshold == 'oof' else ''}; out-of-fold F1 at it "
+          f"{f1_at(first.labels, oof, threshold):.4f}" +
+          (f"; test F1 {f1_at(first.test_labels, test, threshold):.4f}" if first.test_labels is not None else ""))

@@ -1,0 +1,86 @@
+"""The challenge winners' tricks, each against a known answer."""
+import numpy as np
+import pytest
+import torch
+
+from landslide.tricks.ensemble import combine
+from landslide.tricks.tabular import band_statistics
+from landslide.tricks.threshold import best_threshold, cross_fitted, f1_at
+from landslide.tricks.tta import dihedral, predict_tta
+
+
+class PooledLinear(torch.nn.Module):
+    """Global average pooling then a linear layer: exactly invariant to rotations and flips."""
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = torch.nn.Linear(3, 2)
+
+    def forward_features(self, x):
+        return x
+
+    def forward_head(self, x, pre_logits=False):
+        pooled = x.mean(dim=(2, 3))
+        return pooled if pre_logits else self.fc(pooled)
+
+    def get_classifier(self):
+        return self.fc
+
+
+class Identity:
+    device = torch.device("cpu")
+
+    def __call__(self, x):
+        return x
+
+
+def test_tta_of_a_flip_invariant_model_changes_nothing():
+    x = torch.randn(10, 3, 16, 16)
+    model = PooledLinear()
+    plain = predict_tta(model, Identity(), x, n=1)
+    for n in (4, 8):
+        np.testing.assert_allclose(predict_tta(model, Identity(), x, n=n), plain, atol=1e-6)
+
+
+def test_the_dihedral_transforms_are_eight_distinct_ones():
+    x = torch.arange(16.0).view(1, 1, 4, 4)
+    seen = {tuple(dihedral(x, k).flatten().tolist()) for k in range(8)}
+    assert len(seen) == 8
+
+
+def test_oof_threshold_by_hand():
+    y = [0, 0, 1, 1, 1]
+    s = [0.1, 0.4, 0.35, 0.8, 0.9]
+    # candidates 0.5 and midpoints .225, .375, .6, .85 give F1 .8, .857, .667, .8, .5
+    assert best_threshold(y, s) == pytest.approx(0.225)
+    assert f1_at(y, s, 0.225) == pytest.approx(6 / 7)
+
+
+def test_a_folds_threshold_never_saw_that_fold():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    oof = np.clip(0.3 * y + rng.random(300) * 0.7, 0, 1)
+    fold_of = np.arange(300) % 3
+    thresholds, f1s = cross_fitted(y, oof, fold_of)
+    assert thresholds[0] == best_threshold(y[fold_of != 0], oof[fold_of != 0])
+    moved = oof.copy()
+    moved[fold_of == 0] = rng.random(100)  # rewrite fold 0's own scores: its threshold must not move
+    assert cross_fitted(y, moved, fold_of)[0][0] == thresholds[0]
+    assert f1s[0] == pytest.approx(f1_at(y[fold_of == 0], oof[fold_of == 0], thresholds[0]))
+
+
+def test_tabular_features_equal_numpy_statistics():
+    x = np.random.default_rng(1).normal(size=(2, 3, 8, 8))
+    feats = band_statistics(x)
+    assert feats.shape == (2, 21)
+    c = x[1, 2].ravel()
+    expected = [c.mean(), c.std(), *np.percentile(c, [5, 25, 50, 75, 95])]
+    np.testing.assert_allclose(feats[1, 14:21], expected)
+
+
+def test_ensembles_by_mean_and_rank():
+    a, b = np.array([0.1, 0.9, 0.5]), np.array([0.3, 0.5, 0.4])
+    np.testing.assert_allclose(combine([a, b]), [0.2, 0.7, 0.45])
+    np.testing.assert_allclose(combine([a, b], "rank"), [1 / 3, 1.0, 2 / 3])
+    with pytest.raises(ValueError):
+        combine([a], "median")
