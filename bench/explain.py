@@ -18,6 +18,7 @@ from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
 from landslide.train.cv import experiment_data
 from landslide.train.run import config_from_args
+from landslide.train.rundir import RunDir
 
 
 def _cells(args, rows: list[str]):
@@ -46,7 +47,7 @@ def umap_command(args) -> None:
         run = run_dir_for(Path(args.out), cell.cfg)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
-        folds = [np.load(run / f"fold_{f}" / "result.npz") for f in range(cell.cfg.folds)]
+        folds = [RunDir(run).read_fold_result(f) for f in range(cell.cfg.folds)]
         labels = experiment_data(cell.cfg).train.labels
         y = np.concatenate([labels[r["val_idx"]] for r in folds])
         pts = umap_2d(np.concatenate([r["val_emb"] for r in folds]), seed)

@@ -47,3 +47,12 @@ def test_loss_watch_reads_every_n_steps_and_stops_on_nan():
     watch.add(torch.tensor(float("nan")), "here", "fix")
     with pytest.raises(LandslideError, match="loss is nan here; fix"):
         watch.check("here", "fix")
+
+
+def test_table2_projection_by_hand():
+    from bench.gpu_check import projection_lines
+    # 8 rows x 5 folds x 50 epochs x 5,718 patches at 100 img/s = 31.8 h of training; evaluation at the
+    # paper's cadence: 2,000 x 159 steps / 3 = 106,000 passes over 1,430 patches at 2,641 img/s = 15.9 h
+    paper, epoch = projection_lines(100.0, 2641.0)
+    assert "47.7 h" in paper and "evaluation 33 %" in paper
+    assert "32.1 h" in epoch and "evaluation 1 %" in epoch  # 2,000 passes: 0.3 h of evaluation
