@@ -283,3 +283,21 @@ def test_workers_are_placed_one_per_gpu():
     assert worker_devices("cuda", 3, 2) == ["cuda:0", "cuda:1", "cuda:0"]
     assert worker_devices("auto", 2, 0) == ["auto", "auto"]      # no GPU: each worker picks the CPU
     assert worker_devices("cuda:1", 2, 4) == ["cuda:1", "cuda:1"]  # an explicit device is kept
+
+
+def test_a_failed_write_keeps_its_own_error_and_the_old_file(tmp_path, monkeypatch):
+    """A full or read-only folder: the error raised is the write's, not one from cleaning up after it."""
+    from landslide import atomic
+    target = tmp_path / "metrics.json"
+    target.write_text("old")
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    def unlink_fails(self, missing_ok=False):
+        raise OSError(30, "Read-only file system")
+    monkeypatch.setattr(atomic.os, "replace", full)
+    monkeypatch.setattr(atomic.Path, "unlink", unlink_fails)
+    with pytest.raises(OSError, match="No space left"):
+        atomic.write_text_atomic(target, "new")
+    assert target.read_text() == "old"
