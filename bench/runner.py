@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -64,8 +66,24 @@ def worker_devices(device: str, workers: int, gpus: int) -> list[str]:
     return [device] * workers
 
 
-def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "") -> int:
+def exit_with_parent() -> None:
+    """A worker process ends when the process that started it is gone (killed with SIGKILL, which it cannot
+    pass on): its cell is then reclaimed by the next run, instead of an orphan training on unseen."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(137)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "",
+         child: bool = False) -> int:
     """Pull and run cells until none is waiting (on ``device`` when given). Returns the number of cells run."""
+    if child:
+        exit_with_parent()
     torch.set_num_threads(threads)
     study = open_study(storage, study_name)
     done = 0
@@ -125,8 +143,8 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
             work(storage, study.study_name, str(out), base.threads, progress, devices[0])
         else:
             ctx = mp.get_context("spawn")
-            procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), base.threads, False, dev))
-                     for dev in devices]
+            procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), base.threads, False, dev,
+                                                    True)) for dev in devices]
             try:
                 for p in procs:
                     p.start()

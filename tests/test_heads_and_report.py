@@ -5,7 +5,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from bench.report import paired_change
-from landslide.models.heads import head_scores
+from landslide.models.heads import HEADS
 
 
 @pytest.fixture
@@ -19,7 +19,8 @@ def embeddings():
 @pytest.mark.parametrize("c", [1.0, 0.1])
 def test_svm_head_equals_sklearn_called_directly(embeddings, c):
     xtr, ytr, xte = embeddings
-    tr_s, te_s = head_scores("svm", xtr, ytr, [xte], c=c)
+    fit, score = HEADS["svm"]
+    te_s = score(fit(xtr, ytr, c, 0), xte)
     sc = StandardScaler().fit(xtr)
     ref = SVC(C=c, kernel="rbf", gamma="scale").fit(sc.transform(xtr), ytr)
     np.testing.assert_array_equal(te_s >= 0.5, ref.decision_function(sc.transform(xte)) > 0)
@@ -28,7 +29,8 @@ def test_svm_head_equals_sklearn_called_directly(embeddings, c):
 
 def test_lgbm_head_equals_lightgbm_called_directly(embeddings):
     xtr, ytr, xte = embeddings
-    _, te_s = head_scores("lgbm", xtr, ytr, [xte], seed=3)
+    fit, score = HEADS["lgbm"]
+    te_s = score(fit(xtr, ytr, 1.0, 3), xte)
     ref = lgb.LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15, subsample=0.8, subsample_freq=1,
                              colsample_bytree=0.5, random_state=3, n_jobs=2, verbose=-1).fit(xtr, ytr)
     np.testing.assert_allclose(te_s, ref.predict_proba(xte)[:, 1])

@@ -44,13 +44,3 @@ HEADS: dict[str, tuple[Callable, Callable]] = {
     "svm": (lambda e, y, c, s: fit_svm(e, y, c, s), svm_scores),
     "lgbm": (lambda e, y, c, s: fit_lgbm(e, y, s), lgbm_scores),
 }
-
-
-def head_scores(head: str, train_emb, train_y, others: list, c: float = 1.0, seed: int = 0) -> list:
-    """Fit ``head`` on (train_emb, train_y); return its scores on train_emb and on each of ``others``
-    (None passes through)."""
-    if head not in HEADS:
-        raise ValueError(f"unknown head {head!r}; choose fc, {', '.join(HEADS)}")
-    fit, score = HEADS[head]
-    model = fit(train_emb, np.asarray(train_y), c, seed)
-    return [score(model, train_emb)] + [None if e is None else score(model, e) for e in others]

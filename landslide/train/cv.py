@@ -23,7 +23,7 @@ from landslide.data.builtin import load_experiment_data
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, f1_at_half
-from landslide.models.heads import head_scores
+from landslide.models.heads import HEADS
 from landslide.train.device import pick_device
 from landslide.train.engine import FoldData, fit_fold
 from landslide.train.rundir import RunDir, write_json
@@ -128,16 +128,28 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     return results, context
 
 
-def fold_scores(r: dict, labels: np.ndarray, head: str = "fc", svm_c: float = 1.0, seed: int = 0):
-    """One fold's scores of its (real) training, validation and test images under ``head``."""
+def fold_head(r: dict, labels: np.ndarray, head: str = "fc", svm_c: float = 1.0, seed: int = 0):
+    """``head`` fitted on a fold's training embeddings, as a function of embeddings -> landslide scores;
+    None for the network's own classifier."""
     if head == "fc":
-        return r["train_probs"], r["val_probs"], r.get("test_probs")
+        return None
+    if head not in HEADS:
+        raise LandslideError(f"unknown head {head!r}; choose fc, {', '.join(HEADS)}")
     fit_emb, fit_y = r["train_emb"], labels[r["train_idx"]]
     if "smote_emb" in r:  # the fold's SMOTE images: training data of the head, as they were of the network
         fit_emb = np.concatenate([fit_emb, r["smote_emb"]])
         fit_y = np.concatenate([fit_y, np.ones(len(r["smote_emb"]), fit_y.dtype)])
-    return tuple(head_scores(head, fit_emb, fit_y, [r["train_emb"], r["val_emb"], r.get("test_emb")],
-                             svm_c, seed)[1:])
+    fit, score = HEADS[head]
+    model = fit(fit_emb, fit_y, svm_c, seed)
+    return lambda emb: score(model, emb)
+
+
+def fold_scores(r: dict, labels: np.ndarray, head: str = "fc", svm_c: float = 1.0, seed: int = 0):
+    """One fold's scores of its (real) training, validation and test images under ``head``."""
+    score = fold_head(r, labels, head, svm_c, seed)
+    if score is None:
+        return r["train_probs"], r["val_probs"], r.get("test_probs")
+    return score(r["train_emb"]), score(r["val_emb"]), score(r["test_emb"]) if "test_emb" in r else None
 
 
 def score(results: list[dict], context: dict, head: str = "fc", svm_c: float = 1.0, seed: int = 0) -> dict:

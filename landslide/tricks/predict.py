@@ -9,7 +9,6 @@ import numpy as np
 import torch
 
 from landslide.data.bands import expand_channels
-from landslide.models.heads import HEADS
 from landslide.tricks.tta import predict_tta
 
 
@@ -30,22 +29,11 @@ class RunScores:
         return np.mean(self.test_by_fold, axis=0)
 
 
-def _head(res: dict, labels: np.ndarray, head: str, c: float, seed: int):
-    """A fitted head as a function of embeddings, or None for the network's own classifier."""
-    if head == "fc":
-        return None
-    fit, score = HEADS[head]
-    emb = np.concatenate([res["train_emb"], res["smote_emb"]]) if "smote_emb" in res else res["train_emb"]
-    y = np.r_[labels[res["train_idx"]], np.ones(len(emb) - len(res["train_idx"]), int)]
-    model = fit(emb, y, c, seed)
-    return lambda e: score(model, e)
-
-
 def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> RunScores:
     """Out-of-fold and per-fold test scores of a finished run. Without TTA they come from the cached
     predictions and embeddings (no forward pass); with it, every patch is scored ``tta`` times."""
     from landslide.explain.runs import load_run
-    from landslide.train.cv import experiment_data
+    from landslide.train.cv import experiment_data, fold_head
     out, test_x = None, None
     for fold, cfg, model, prep, val_x, _, res in load_run(run_dir):
         if out is None:
@@ -54,7 +42,7 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
             out = RunScores(ps.train.labels, np.zeros(n), np.full(n, -1), list(ps.test.ids) if ps.test else [],
                             ps.test.labels if ps.has_test_labels else None)
             test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test else None
-        score = _head(res, out.labels, head, svm_c, cfg.seed)
+        score = fold_head(res, out.labels, head, svm_c, cfg.seed)
         va = res["val_idx"]
         out.fold_of[va] = fold
         if tta == 1:
