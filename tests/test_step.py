@@ -56,3 +56,18 @@ def test_table2_projection_by_hand():
     paper, epoch = projection_lines(100.0, 2641.0)
     assert "47.7 h" in paper and "evaluation 33 %" in paper
     assert "32.1 h" in epoch and "evaluation 1 %" in epoch  # 2,000 passes: 0.3 h of evaluation
+
+
+@pytest.mark.slow
+def test_the_compiled_step_equals_eager():
+    """torch.compile (inductor, here on the CPU) changes how the step runs, not what it computes."""
+    x, y = torch.randn(8, 3, 8, 8), torch.nn.functional.one_hot(torch.arange(8) % 2, 2).float()
+    eager, compiled = tiny(), tiny()
+    opt_e, opt_c = torch.optim.Adam(eager.parameters(), 1e-2), torch.optim.Adam(compiled.parameters(), 1e-2)
+    fast = torch.compile(compiled)
+    for _ in range(3):
+        le = train_step(eager, opt_e, x, y, torch.device("cpu"))
+        lc = train_step(fast, opt_c, x, y, torch.device("cpu"))
+        torch.testing.assert_close(le, lc, rtol=1e-5, atol=1e-6)
+    for p, q in zip(eager.parameters(), compiled.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
