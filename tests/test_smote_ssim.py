@@ -144,12 +144,17 @@ def test_blur_equals_scipy_gaussian_filter():
     np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12)
 
 
+def ramps_with_speckle(n: int, seed: int):
+    """Anchors (a ramp) and neighbours (twice the ramp), each with its own unit speckle; lambda 0.5."""
+    gen = torch.Generator().manual_seed(seed)
+    ramp = torch.linspace(0, 5, 64).view(1, 1, 1, 64).expand(n, 2, 64, 64)
+    a = ramp + torch.randn(n, 2, 64, 64, generator=gen, dtype=torch.float64)
+    b = 2 * ramp + torch.randn(n, 2, 64, 64, generator=gen, dtype=torch.float64)
+    return ramp, a, b, torch.full((n,), 0.5, dtype=torch.float64)
+
+
 def test_texture_preserving_mix_keeps_speckle_variance():
-    gen = torch.Generator().manual_seed(0)
-    ramp = torch.linspace(0, 5, 64).view(1, 1, 1, 64).expand(400, 2, 64, 64)
-    a = ramp + torch.randn(400, 2, 64, 64, generator=gen, dtype=torch.float64)
-    b = 2 * ramp + torch.randn(400, 2, 64, 64, generator=gen, dtype=torch.float64)
-    lam = torch.full((400,), 0.5, dtype=torch.float64)
+    ramp, a, b, lam = ramps_with_speckle(400, 0)
 
     def texture_var(x):
         return (x - blur(x))[..., 8:-8, 8:-8].var().item()
@@ -162,11 +167,7 @@ def test_texture_preserving_mix_keeps_speckle_variance():
 
 
 def test_anchor_texture_mix_keeps_the_anchors_own_texture():
-    gen = torch.Generator().manual_seed(1)
-    ramp = torch.linspace(0, 5, 64).view(1, 1, 1, 64).expand(200, 2, 64, 64)
-    a = ramp + torch.randn(200, 2, 64, 64, generator=gen, dtype=torch.float64)
-    b = 2 * ramp + torch.randn(200, 2, 64, 64, generator=gen, dtype=torch.float64)
-    lam = torch.full((200,), 0.5, dtype=torch.float64)
+    ramp, a, b, lam = ramps_with_speckle(200, 1)
     mixed = anchor_texture_mix(a, b, lam)
 
     def texture(x):
