@@ -76,7 +76,7 @@ def postgres_url():
 
 def _bench(out: Path, url: str, grid: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke",
-                             "--seeds", "0,1", "--storage", url, "--out", str(out), "--no-progress"],
+                             "--seeds", "0,1", "--storage", url, "--out", str(out), "--workers", "1", "--no-progress"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
