@@ -20,7 +20,7 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid import Grid
-from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim, waiting
+from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 
@@ -80,15 +80,16 @@ def exit_with_parent() -> None:
 
 
 def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "",
-         child: bool = False) -> int:
-    """Pull and run cells until none is waiting (on ``device`` when given). Returns the number of cells run."""
+         child: bool = False, keys: list[str] | None = None) -> int:
+    """Pull and run cells (those of ``keys``, when given) until none is waiting, on ``device`` when given.
+    Returns the number of cells run."""
     if child:
         exit_with_parent()
     torch.set_num_threads(threads)
     study = open_study(storage, study_name)
     done = 0
     while True:
-        popped = pop_cell(study)
+        popped = pop_cell(study, set(keys) if keys is not None else None)
         if popped is None and reclaim(study):  # a worker elsewhere died: its cell is ours to finish
             continue
         if popped is None:
@@ -137,14 +138,15 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     counts = enqueue_missing(study, cells, retry_failed)
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
           f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
-    if waiting(study):  # ours, or queued by a process that died before running them
+    keys = [c.key for c in cells]
+    if counts["queued"]:  # ours, queued now or by a process that died before running them
         devices = worker_devices(base.device, workers, torch.cuda.device_count())
         if workers <= 1:
-            work(storage, study.study_name, str(out), base.threads, progress, devices[0])
+            work(storage, study.study_name, str(out), base.threads, progress, devices[0], keys=keys)
         else:
             ctx = mp.get_context("spawn")
             procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), base.threads, False, dev,
-                                                    True)) for dev in devices]
+                                                    True, keys)) for dev in devices]
             try:
                 for p in procs:
                     p.start()

@@ -118,12 +118,20 @@ def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False
     return counts
 
 
-def pop_cell(study: optuna.Study):
-    """The next queued cell as (trial, attrs), or None when nothing is waiting."""
-    while study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-        trial = study.ask()
+def pop_cell(study: optuna.Study, keys: set[str] | None = None):
+    """The next queued cell (among ``keys``, when given) as (trial, attrs), or None when none is waiting.
+    A command works on its own cells: ``bench occlusion`` does not train the seeds another command queued."""
+    def ours_waiting():
+        return any(keys is None or t.user_attrs.get("key") in keys
+                   for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
+    while ours_waiting():
+        trial = study.ask()  # Optuna hands out the oldest waiting trial
         key = trial.user_attrs.get("key")
         if key is None:  # another worker took the last waiting cell between our look and our ask
+            study.tell(trial, state=TrialState.PRUNED)
+            continue
+        if keys is not None and key not in keys:  # another command's cell: back in the queue for its workers
+            study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
             study.tell(trial, state=TrialState.PRUNED)
             continue
         # Two machines may have queued the same cell: the lowest trial number runs it, the others skip.

@@ -301,3 +301,19 @@ def test_a_failed_write_keeps_its_own_error_and_the_old_file(tmp_path, monkeypat
     with pytest.raises(OSError, match="No space left"):
         atomic.write_text_atomic(target, "new")
     assert target.read_text() == "old"
+
+
+def test_a_command_takes_only_its_own_queued_cells(tmp_path):
+    from bench import store
+    from bench.grid import Grid, Row
+    from bench.runner import expand
+    from landslide.config import profile_config
+    grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
+    cells = expand(grid, profile_config("smoke"), [0])
+    study = store.open_study(f"sqlite:///{tmp_path / 'r.db'}", "grid-g")
+    store.enqueue_missing(study, cells)
+    trial, attrs = store.pop_cell(study, {cells[1].key})
+    assert attrs["row"] == "b"
+    assert store.pop_cell(study, {cells[1].key}) is None
+    waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
+    assert [t.user_attrs["row"] for t in waiting] == ["a"]  # still queued for the command it belongs to
