@@ -31,6 +31,12 @@ def register(sub, add_grid_arguments) -> None:
     k.add_argument("--tta", type=int, default=8, choices=[1, 4, 8], help="dihedral transforms averaged (default 8)")
     k.set_defaults(fn=_lazy("bench.tricks", "tricks_command"))
 
+    h = sub.add_parser("thresholds", help="a grid's rows at 0.5 and at a cross-fitted out-of-fold threshold "
+                                          "(no retraining)")
+    add_grid_arguments(h)
+    h.add_argument("--grid", default="table2", help="grid name or TOML path (default table2)")
+    h.set_defaults(fn=_lazy("bench.thresholds", "thresholds_command"))
+
     u = sub.add_parser("umap", help="Fig. 6: UMAP of embeddings, baseline against the best model, 2-D SVM regions")
     add_grid_arguments(u)
     u.add_argument("--best-row", default="smote", help="Table 2 row for panel (b) (default smote, the paper's best)")

@@ -63,10 +63,15 @@ def refuse_sets_on_grid_factors(grid: Grid, sets: list[str]) -> None:
 def make_table(grid_name: str, args):
     run = run_from_args(grid_name, args)
     df = build_table(run.grid, run.cells, run.metrics)
+    # rows that differ only in their head (Table 3) share one network: its history and best-on-val are
+    # the network's, not the head's, so they are left out there
+    one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)
+    if one_network:
+        df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
     paths = write_table(df, run.header(), run.out / "tables", run.grid.name)
     print((run.out / "tables" / f"{run.grid.name}.md").read_text())
     from bench.curves import plot_learning_curves
-    paths += plot_learning_curves(run)
+    paths += [] if one_network else plot_learning_curves(run)
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()
     return df
