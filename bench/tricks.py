@@ -85,11 +85,12 @@ def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
         t = best_threshold(d["labels"], d["oof_tta"])
         thr_tests.append(np.mean(d["test_tta"], 0) - t + 0.5)  # shifted so that ">= 0.5" applies ">= t"
     add("+ OOF threshold", cv_thr, thr_tests)
-    members = [np.mean(d["test_tta"], 0) for d in seeds.values()]
-    oof_mean = combine([d["oof_tta"] for d in seeds.values()])
-    y = next(iter(seeds.values()))["labels"]
-    add(f"+ ensemble of {len(seeds)} seeds' networks", None,
-        [combine(members) - best_threshold(y, oof_mean) + 0.5])
+    if len(seeds) > 1:  # one seed has nothing to ensemble
+        members = [np.mean(d["test_tta"], 0) for d in seeds.values()]
+        oof_mean = combine([d["oof_tta"] for d in seeds.values()])
+        y = next(iter(seeds.values()))["labels"]
+        add(f"+ ensemble of {len(seeds)} seeds' networks", None,
+            [combine(members) - best_threshold(y, oof_mean) + 0.5])
     tab_cv = {s: fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in tab.items()}
     add("tabular LightGBM on band statistics", tab_cv, [d["test"] for d in tab.values()])
     return rows
