@@ -176,10 +176,6 @@ def finished_metrics(study: optuna.Study) -> dict[str, dict]:
     return out
 
 
-def waiting(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
-
-
 def failures(study: optuna.Study) -> list[dict]:
     return [dict(t.user_attrs) for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
             if "traceback" in t.user_attrs]

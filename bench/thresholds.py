@@ -16,39 +16,25 @@ from bench.runner import run_grid
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest
 from landslide.train.run import config_from_args
-from landslide.train.rundir import RunDir
-from landslide.tricks.threshold import cross_fitted, f1_at
+from landslide.tricks.predict import run_scores
+from landslide.tricks.threshold import cross_fitted, per_fold_f1
 
 
-def fold_f1s(run_dir: str, labels_of) -> tuple[list[float], list[float], list[float]]:
-    """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run."""
-    run = RunDir(run_dir)
-    cfg = run.read_config()
-    results = [run.read_fold_result(k) for k in range(cfg.folds)]
-    y = labels_of(cfg)
-    oof, fold = np.zeros(len(y)), np.zeros(len(y), int)
-    for k, r in enumerate(results):
-        oof[r["val_idx"]], fold[r["val_idx"]] = r["val_probs"], k
-    thresholds, tuned = cross_fitted(y, oof, fold)
-    return [f1_at(y[fold == k], oof[fold == k], 0.5) for k in range(cfg.folds)], tuned, thresholds
+def fold_f1s(run_dir: str) -> tuple[list[float], list[float], list[float]]:
+    """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run (cached predictions only)."""
+    rs = run_scores(run_dir)
+    thresholds, tuned = cross_fitted(rs.labels, rs.oof, rs.fold_of)
+    return per_fold_f1(rs.labels, rs.oof, rs.fold_of), tuned, thresholds
 
 
 def thresholds_command(args) -> None:
-    from landslide.train.cv import experiment_data
     grid, base, seeds = load_grid(args.grid), config_from_args(args), parse_seeds(args)
     cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
                                  progress=not args.no_progress)
-    labels = {}
-
-    def labels_of(cfg):
-        key = (cfg.data, cfg.synth_n, cfg.synth_seed, cfg.max_train, cfg.seed)
-        if key not in labels:
-            labels[key] = experiment_data(cfg).train.labels
-        return labels[key]
     per_row: dict[str, tuple[list, list, list]] = {}
     for c in cells:
         if c.key in metrics:
-            plain, tuned, t = fold_f1s(metrics[c.key]["run_dir"], labels_of)
+            plain, tuned, t = fold_f1s(metrics[c.key]["run_dir"])
             row = per_row.setdefault(c.row, ([], [], []))
             row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
     lines = []

@@ -34,17 +34,17 @@ from landslide.train.run import config_from_args
 from landslide.tricks.ensemble import combine
 from landslide.tricks.predict import run_scores
 from landslide.tricks.tabular import band_statistics, fit_predict
-from landslide.tricks.threshold import best_threshold, cross_fitted, f1_at
+from landslide.tricks.threshold import best_threshold, cross_fitted, f1_at, per_fold_f1
 
 SVM_C = 0.1
 
 
 def seed_scores(run_dir: str, tta: int) -> dict:
     """One seed's out-of-fold and per-fold test scores of the recipe, without and with TTA."""
-    plain, aug = run_scores(run_dir, 1, "svm", SVM_C), run_scores(run_dir, tta, "svm", SVM_C)
-    return {"labels": plain.labels, "test_labels": plain.test_labels, "fold_of": plain.fold_of, "oof": plain.oof,
-            "test": plain.test_by_fold, "oof_tta": aug.oof, "test_tta": aug.test_by_fold,
-            "tta_s": aug.tta_seconds, "tta_images": aug.tta_images}
+    rs = run_scores(run_dir, tta, "svm", SVM_C)
+    return {"labels": rs.labels, "test_labels": rs.test_labels, "fold_of": rs.fold_of, "oof": rs.oof_plain,
+            "test": rs.test_plain_by_fold, "oof_tta": rs.oof, "test_tta": rs.test_by_fold,
+            "tta_s": rs.tta_seconds, "tta_images": rs.tta_images}
 
 
 def tabular_scores(cfg, seed: int, folds: int) -> dict:
@@ -61,10 +61,6 @@ def tabular_scores(cfg, seed: int, folds: int) -> dict:
     return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": ps.test.labels}
 
 
-def fold_f1(y, oof, fold_of, t=0.5) -> list[float]:
-    return [f1_at(y[fold_of == k], oof[fold_of == k], t) for k in np.unique(fold_of)]
-
-
 def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
     """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap."""
     y_test = next(iter(seeds.values()))["test_labels"]
@@ -74,8 +70,8 @@ def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
         boot = np.mean([bootstrap_f1(y_test, p) for p in tests], axis=0)
         rows.append({"row": name, "cv": cv, "test_f1": float(np.mean([f1_at(y_test, p, 0.5) for p in tests])),
                      "boot": boot})
-    cv_plain = {s: fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in seeds.items()}
-    cv_tta = {s: fold_f1(d["labels"], d["oof_tta"], d["fold_of"]) for s, d in seeds.items()}
+    cv_plain = {s: per_fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in seeds.items()}
+    cv_tta = {s: per_fold_f1(d["labels"], d["oof_tta"], d["fold_of"]) for s, d in seeds.items()}
     add("recipe: SVM (C=0.1) on one fold's network", cv_plain, [d["test"][0] for d in seeds.values()])
     add("+ fold ensemble", cv_plain, [np.mean(d["test"], 0) for d in seeds.values()])
     add("+ TTA x8", cv_tta, [np.mean(d["test_tta"], 0) for d in seeds.values()])
@@ -91,7 +87,7 @@ def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
         y = next(iter(seeds.values()))["labels"]
         add(f"+ ensemble of {len(seeds)} seeds' networks", None,
             [combine(members) - best_threshold(y, oof_mean) + 0.5])
-    tab_cv = {s: fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in tab.items()}
+    tab_cv = {s: per_fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in tab.items()}
     add("tabular LightGBM on band statistics", tab_cv, [d["test"] for d in tab.values()])
     return rows
 
@@ -149,7 +145,7 @@ def tricks_command(args) -> None:
     tab = {s: tabular_scores(base.replace(seed=s), s, base.folds) for s in sorted(found)}
     tab_s = time.perf_counter() - tick
     df = frame(build_rows(scores, tab), base.folds)
-    tta_rate = sum(d["tta_images"] for d in scores.values()) / sum(d["tta_s"] for d in scores.values())
+    tta_rate = sum(d["tta_images"] for d in scores.values()) / max(sum(d["tta_s"] for d in scores.values()), 1e-9)
     head = header_lines(
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
         f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",

@@ -80,3 +80,17 @@ def test_tricks_table_and_a_submission_from_its_runs(tmp_path):
     sub = pd.read_csv(tmp_path / "sub.csv")
     assert list(sub.columns) == ["ID", "label"] and len(sub) == 40 and set(sub.label) <= {0, 1}
     assert "TTA x4" in r.stdout and "from out-of-fold scores" in r.stdout
+
+
+def test_thresholds_table_reads_the_runs_at_0_5_as_the_metrics_do(tmp_path):
+    grid = tmp_path / "g.toml"
+    grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["mixup"]\n'
+                    '[[row]]\nname = "a"\nmixup = false\n[[row]]\nname = "b"\nmixup = true\n')
+    bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    bench("thresholds", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    table = pd.read_csv(tmp_path / "tables" / "g.csv", comment="#")
+    th = pd.read_csv(tmp_path / "tables" / "g_thresholds.csv", comment="#")
+    assert th.row.tolist() == ["a", "b"]
+    at_half = [float(v.split(" ± ")[0]) for v in th["CV F1 at 0.5"]]
+    assert at_half == pytest.approx(table.cv_f1.tolist(), abs=5e-5)  # the same folds, the same 0.5 scores
+    assert all(0 <= float(v.split(" ± ")[0]) <= 1 for v in th["CV F1 at OOF threshold"])

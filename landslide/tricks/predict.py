@@ -9,16 +9,20 @@ import numpy as np
 import torch
 
 from landslide.data.bands import expand_channels
+from landslide.errors import LandslideError
+from landslide.train.rundir import RunDir
 from landslide.tricks.tta import predict_tta
 
 
 @dataclass
 class RunScores:
     labels: np.ndarray            # training labels (real images)
-    oof: np.ndarray               # out-of-fold scores of the real training images
     fold_of: np.ndarray           # the fold each training image was held out in
     test_ids: list[str]
     test_labels: np.ndarray | None
+    oof_plain: np.ndarray         # out-of-fold scores from the cached predictions/embeddings (no forward pass)
+    test_plain_by_fold: list[np.ndarray] = field(default_factory=list)
+    oof: np.ndarray | None = None  # the scores used: averaged over the TTA transforms when tta > 1, else plain
     test_by_fold: list[np.ndarray] = field(default_factory=list)
     tta_seconds: float = 0.0
     tta_images: int = 0
@@ -30,30 +34,41 @@ class RunScores:
 
 
 def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> RunScores:
-    """Out-of-fold and per-fold test scores of a finished run. Without TTA they come from the cached
-    predictions and embeddings (no forward pass); with it, every patch is scored ``tta`` times."""
-    from landslide.explain.runs import load_run
+    """Out-of-fold and per-fold test scores of a finished run, with each fold's head fitted once. The
+    plain scores come from the cached predictions and embeddings; with ``tta`` > 1 the fold models are
+    loaded and every patch is also scored ``tta`` times."""
     from landslide.train.cv import experiment_data, fold_head
-    out, test_x = None, None
-    for fold, cfg, model, prep, val_x, _, res in load_run(run_dir):
-        if out is None:
-            ps = experiment_data(cfg)
-            n = len(ps.train.labels)
-            out = RunScores(ps.train.labels, np.zeros(n), np.full(n, -1), list(ps.test.ids) if ps.test else [],
-                            ps.test.labels if ps.has_test_labels else None)
-            test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test else None
-        score = fold_head(res, out.labels, head, svm_c, cfg.seed)
-        va = res["val_idx"]
-        out.fold_of[va] = fold
-        if tta == 1:
-            out.oof[va] = res["val_probs"] if score is None else score(res["val_emb"])
-            if test_x is not None:
-                out.test_by_fold.append(res["test_probs"] if score is None else score(res["test_emb"]))
-            continue
-        tick = time.perf_counter()
-        out.oof[va] = predict_tta(model, prep, val_x, tta, head=score)
-        if test_x is not None:
-            out.test_by_fold.append(predict_tta(model, prep, test_x, tta, head=score))
-        out.tta_seconds += time.perf_counter() - tick
-        out.tta_images += len(val_x) + (len(test_x) if test_x is not None else 0)
+    run = RunDir(run_dir)
+    cfg = run.read_config()
+    results = [run.read_fold_result(k) for k in range(cfg.folds)]
+    if any(r is None for r in results):
+        raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
+    ps = experiment_data(cfg)
+    n = len(ps.train.labels)
+    out = RunScores(ps.train.labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
+                    ps.test.labels if ps.has_test_labels else None, np.zeros(n))
+    heads = []
+    for fold, r in enumerate(results):
+        score = fold_head(r, out.labels, head, svm_c, cfg.seed)
+        heads.append(score)
+        out.fold_of[r["val_idx"]] = fold
+        out.oof_plain[r["val_idx"]] = r["val_probs"] if score is None else score(r["val_emb"])
+        if ps.test is not None:
+            out.test_plain_by_fold.append(r["test_probs"] if score is None else score(r["test_emb"]))
+    out.oof, out.test_by_fold = out.oof_plain, out.test_plain_by_fold
+    if tta > 1:
+        _score_with_tta(out, run_dir, tta, heads, ps, cfg.channels)
     return out
+
+
+def _score_with_tta(out: RunScores, run_dir, tta: int, heads: list, ps, channels: str) -> None:
+    from landslide.explain.runs import load_run
+    out.oof, out.test_by_fold = np.zeros(len(out.labels)), []
+    test_x = expand_channels(torch.from_numpy(ps.test.images), channels) if ps.test is not None else None
+    tick = time.perf_counter()
+    for fold, _, model, prep, val_x, _, res in load_run(run_dir):
+        out.oof[res["val_idx"]] = predict_tta(model, prep, val_x, tta, head=heads[fold])
+        if test_x is not None:
+            out.test_by_fold.append(predict_tta(model, prep, test_x, tta, head=heads[fold]))
+        out.tta_images += len(val_x) + (len(test_x) if test_x is not None else 0)
+    out.tta_seconds = time.perf_counter() - tick

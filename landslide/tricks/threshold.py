@@ -25,6 +25,11 @@ def best_threshold(y, scores) -> float:
     return float(candidates[best[np.argmin(np.abs(candidates[best] - 0.5))]])
 
 
+def per_fold_f1(y, scores, fold_of, t: float = 0.5) -> list[float]:
+    y, scores, fold_of = np.asarray(y), np.asarray(scores), np.asarray(fold_of)
+    return [f1_at(y[fold_of == k], scores[fold_of == k], t) for k in np.unique(fold_of)]
+
+
 def cross_fitted(y, oof, fold_of) -> tuple[list[float], list[float]]:
     """Per fold: (threshold chosen on the other folds, F1 of this fold at it)."""
     y, oof, fold_of = np.asarray(y), np.asarray(oof), np.asarray(fold_of)
