@@ -3,9 +3,12 @@ runner and store as Table 2, then a table (params measured on the model as built
 set) and a figure of CV F1 against parameters on a log axis."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from bench.figures import save_figure
+from bench.grid import Grid, load_grid
 from bench.report import build_table, write_table
 from bench.tables import run_from_args
 from landslide.data.bands import channel_names
@@ -46,10 +49,26 @@ def plot(df, title: str):
     return fig
 
 
+def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
+    """The grid without the families that have no member at ``profile``, and a line saying why each is
+    left out."""
+    keep, notes = [], []
+    for row in grid.rows:
+        name, entry = resolve(row.fields.get("backbone", ""), profile)
+        if entry is not None and not name:
+            notes.append(f"{entry.family}: {entry.note}")
+        else:
+            keep.append(row)
+    return replace(grid, rows=keep), notes
+
+
 def backbones_command(args) -> None:
-    run = run_from_args(args.grid, args)
+    grid, left_out = runnable_rows(load_grid(args.grid), args.profile)
+    for note in left_out:
+        print(note)
+    run = run_from_args(grid, args)
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns)
-    head = run.header()
+    head = run.header() + left_out
     cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
             "delta_base", "p_base", "mark_base"]

@@ -37,9 +37,10 @@ class GridRun:
         return header(self.grid, self.base, self.seeds, self.data)
 
 
-def run_from_args(grid_name: str, args) -> GridRun:
-    """Expand ``grid_name`` with the command line's profile and seeds and run its missing cells."""
-    grid = load_grid(grid_name)
+def run_from_args(grid_name: str | Grid, args) -> GridRun:
+    """Expand a grid (by name, or as loaded) with the command line's profile and seeds and run its
+    missing cells."""
+    grid = grid_name if isinstance(grid_name, Grid) else load_grid(grid_name)
     refuse_sets_on_grid_factors(grid, args.set)
     base = config_from_args(args)
     seeds = parse_seeds(args)

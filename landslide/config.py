@@ -166,18 +166,20 @@ def _problems(cfg: ExperimentConfig) -> list[str]:
     if not _DEVICE.match(str(cfg.device)):
         out.append(f"device={cfg.device!r} is not a device; use auto, cpu, cuda or cuda:N")
     if not out:
-        problem = _backbone_problem(cfg.backbone)
+        problem = _backbone_problem(cfg.backbone, cfg.profile)
         if problem:
             out.append(problem)
     return out
 
 
-def _backbone_problem(backbone: str) -> str | None:
-    from landslide.models.registry import BACKBONES
+def _backbone_problem(backbone: str, profile: str) -> str | None:
+    from landslide.models.registry import BACKBONES, resolve
     from landslide.models.unet import UNET_NAMES
     if backbone.startswith("@"):
-        return None if backbone[1:] in BACKBONES else \
-            f"backbone={backbone!r}: no such family; known: {['@' + k for k in BACKBONES]}"
+        if backbone[1:] not in BACKBONES:
+            return f"backbone={backbone!r}: no such family; known: {['@' + k for k in BACKBONES]}"
+        name, entry = resolve(backbone, profile)
+        return None if name else f"backbone={backbone!r} has no {profile} member: {entry.note}"
     if backbone in UNET_NAMES:
         return None
     import timm
@@ -188,8 +190,10 @@ def _backbone_problem(backbone: str) -> str | None:
 
 
 def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
-    return {k: v for k, v in cfg.resolved().items()
-            if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
+    from landslide.models.registry import resolve
+    # a family is the network it names at this profile: "@resnet" at quick is Table 2's resnet10t cell
+    fields = cfg.resolved() | {"backbone": resolve(cfg.backbone, cfg.profile)[0]}
+    return {k: v for k, v in fields.items() if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
 
 
 def _digest(fields: dict) -> str:

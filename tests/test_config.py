@@ -64,3 +64,23 @@ def test_config_json_of_older_versions_reads_with_their_meaning():
     assert ExperimentConfig.from_dict(saved).smote_mix == "linear"  # what every older run did
     with pytest.raises(LandslideError, match="newer"):
         ExperimentConfig.from_dict({**saved, "from_the_future": 1})
+
+
+def test_a_family_is_keyed_by_the_network_it_names_at_the_profile():
+    # "@resnet" at quick is Table 2's resnet10t: the backbone grid reuses that trained cell
+    quick = profile_config("quick")
+    assert quick.replace(backbone="@resnet").training_key() == quick.replace(backbone="resnet10t").training_key()
+    assert quick.replace(backbone="@resnet").training_key() != quick.replace(backbone="@regnety").training_key()
+    smoke = profile_config("smoke")
+    assert smoke.replace(backbone="@resnet").training_key() == smoke.replace(backbone="test_resnet").training_key()
+
+
+def test_a_family_without_a_member_at_the_profile_is_refused_and_left_out_of_the_grid():
+    from bench.backbones import runnable_rows
+    from bench.grid import load_grid
+    with pytest.raises(LandslideError, match="no quick member.*wide_resnet50_2"):
+        profile_config("quick", backbone="@wideresnet")
+    grid, notes = runnable_rows(load_grid("backbones"), "quick")
+    assert {r.name for r in grid.rows} == {"efficientnetv2", "inceptionv3", "resnet", "regnety", "vit"}
+    assert len(notes) == 4 and all("--profile paper" in n for n in notes)
+    assert len(runnable_rows(load_grid("backbones"), "paper")[0].rows) == 9
