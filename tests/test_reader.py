@@ -65,12 +65,11 @@ def test_skip_bad_drops_bad_patches_but_still_refuses_bad_csv_rows(broken, tmp_p
     assert not set(ids[:4]) & set(ps.train.ids)
 
 
-def test_samples_are_dicts_with_band_names_and_chw(synth300):
+def test_patches_are_channels_first_float32_with_band_names(synth300):
     ps = load_patches(synth300)
-    s = ps[0]
-    assert s["image"].shape == (12, 64, 64) and s["band_names"][4] == "desc_vv"
-    raw = np.load(synth300 / "train_data" / f"{s['id']}.npy")
-    np.testing.assert_allclose(s["image"].numpy(), raw.transpose(2, 0, 1).astype(np.float32))
+    assert ps.train.images.shape[1:] == (12, 64, 64) and ps.band_names[4] == "desc_vv"
+    raw = np.load(synth300 / "train_data" / f"{ps.train.ids[0]}.npy")
+    np.testing.assert_allclose(ps.train.images[0], raw.transpose(2, 0, 1).astype(np.float32))
     assert ps.has_test_labels and len(ps.test.ids) == 60
 
 

@@ -7,10 +7,9 @@ import torch
 
 from landslide.data import load_patches
 from landslide.data.normalize import ChannelScaler
-from landslide.data.store import read_store
 
 
-def test_pack_then_read_equals_folder_and_stats_match_numpy(synth300, tmp_path):
+def test_pack_then_read_equals_folder(synth300, tmp_path):
     out = tmp_path / "s.h5"
     r = subprocess.run([sys.executable, "-m", "landslide", "pack", "--data", str(synth300), "--out", str(out)],
                        capture_output=True, text=True)
@@ -20,14 +19,6 @@ def test_pack_then_read_equals_folder_and_stats_match_numpy(synth300, tmp_path):
     np.testing.assert_array_equal(folder.train.labels, packed.train.labels)
     np.testing.assert_array_equal(folder.test.images, packed.test.images)
     assert folder.train.ids == packed.train.ids and folder.test.ids == packed.test.ids
-    _, _, stats = read_store(out)
-    x = folder.train.images.astype(np.float64).transpose(1, 0, 2, 3).reshape(12, -1)
-    np.testing.assert_allclose(stats["mean"], x.mean(1), rtol=1e-9)
-    np.testing.assert_allclose(stats["std"], x.std(1), rtol=1e-6)
-    np.testing.assert_allclose(stats["median"], np.median(x, 1))
-    q75, q25 = np.percentile(x, [75, 25], axis=1)
-    np.testing.assert_allclose(stats["iqr"], q75 - q25)
-    np.testing.assert_array_equal(stats["min"], x.min(1))
     index = pd.read_csv(out.with_suffix(".index.csv"))
     assert len(index) == 360 and set(index.split) == {"train", "test"}
     assert not list(tmp_path.glob("*.tmp*"))  # no temporary file left behind

@@ -139,10 +139,6 @@ class Channel:
     fn: Callable[[torch.Tensor], torch.Tensor]
     kind: str  # "optical" or "sar": which sensor the channel depends on (for plots and occlusion colours)
 
-    @property
-    def formula(self) -> str:
-        return (self.fn.__doc__ or "").strip().splitlines()[0]
-
 
 DERIVED: dict[str, Channel] = {}
 for _name, _fn, _kind in [("ndvi", ndvi, "optical"), ("evi2", evi2, "optical"), ("vari", vari, "optical"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split, read_folder
 
@@ -21,13 +19,6 @@ class PatchSet:
 
     def __len__(self) -> int:
         return len(self.train.ids)
-
-    def __getitem__(self, i: int) -> dict:
-        sample = {"image": torch.from_numpy(self.train.images[i]), "id": self.train.ids[i],
-                  "band_names": self.band_names}
-        if self.train.labels is not None:
-            sample["label"] = int(self.train.labels[i])
-        return sample
 
     @property
     def has_test_labels(self) -> bool:
@@ -45,7 +36,7 @@ def load_patches(source: str | Path, skip_bad: bool = False) -> PatchSet:
     source = Path(source)
     if source.suffix in (".h5", ".hdf5"):
         from landslide.data.store import read_store
-        train, test, _ = read_store(source)
+        train, test = read_store(source)
         return PatchSet(train, test, str(source), [])
     train, test, report = read_folder(source, skip_bad=skip_bad)
     return PatchSet(train, test, str(source), report.skipped)

@@ -1,8 +1,7 @@
-"""Packed store: one HDF5 file holding both splits, per-band statistics and a CSV index beside it.
+"""Packed store: one HDF5 file holding both splits and a CSV index beside it.
 
 Layout: ``/train/images`` (N, 12, 64, 64) float32 channels-first, ``/train/ids``, ``/train/labels``;
-``/test/...`` likewise (labels only when known); ``/stats/<name>`` (12,) float64 over the training
-patches: mean, std, median, iqr, min, max; the attribute ``content_sha1`` hashes every split's ids,
+``/test/...`` likewise (labels only when known); the attribute ``content_sha1`` hashes every split's ids,
 labels and images (the data's identity: ``landslide.data.fingerprint``). Store and index are written
 under temporary names and renamed only when both are complete, the store last, after a check that the
 disk has room: a failed ``pack`` leaves an existing store and its index as they were. Reading checks the
@@ -23,30 +22,6 @@ from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import PATCH_SHAPE, Split, check_id
 from landslide.errors import DataError, LandslideError
-
-STAT_NAMES = ("mean", "std", "median", "iqr", "min", "max")
-
-
-def band_stats(images: np.ndarray, chunk: int = 256) -> dict[str, np.ndarray]:
-    """Per-band statistics of (N, C, H, W) in float64. Mean/std stream over chunks; the quantiles
-    need all values of one band at a time, so they go band by band."""
-    n_bands = images.shape[1]
-    total = np.zeros(n_bands)
-    total_sq = np.zeros(n_bands)
-    count = images.shape[0] * images.shape[2] * images.shape[3]
-    for s in range(0, images.shape[0], chunk):
-        x = images[s:s + chunk].astype(np.float64)
-        total += x.sum(axis=(0, 2, 3))
-        total_sq += (x ** 2).sum(axis=(0, 2, 3))
-    mean = total / count
-    std = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0))
-    median, iqr, lo, hi = (np.zeros(n_bands) for _ in range(4))
-    for b in range(n_bands):
-        v = images[:, b].astype(np.float64).ravel()
-        q25, median[b], q75 = np.percentile(v, [25, 50, 75])
-        iqr[b] = q75 - q25
-        lo[b], hi[b] = v.min(), v.max()
-    return {"mean": mean, "std": std, "median": median, "iqr": iqr, "min": lo, "max": hi}
 
 
 def content_hash(*splits: Split | None) -> str:
@@ -103,12 +78,9 @@ def _write_h5(path: Path, train: Split, test: Split | None, source: str) -> None
             g.create_dataset("ids", data=np.array(split.ids, dtype="S"))
             if split.labels is not None:
                 g.create_dataset("labels", data=split.labels)
-        stats = f.create_group("stats")
-        for k, v in band_stats(train.images).items():
-            stats.create_dataset(k, data=v)
 
 
-def read_store(path: str | Path) -> tuple[Split, Split | None, dict[str, np.ndarray]]:
+def read_store(path: str | Path) -> tuple[Split, Split | None]:
     path = Path(path)
     try:
         with h5py.File(path, "r") as f:
@@ -120,7 +92,6 @@ def read_store(path: str | Path) -> tuple[Split, Split | None, dict[str, np.ndar
                 g = f[name]
                 labels = g["labels"][()].astype(np.int64) if "labels" in g else None
                 splits.append(Split([s.decode() for s in g["ids"][()]], g["images"][()], labels))
-            stats = {k: f["stats"][k][()] for k in STAT_NAMES}
     except (OSError, KeyError) as exc:
         raise DataError([f"{path}: not a readable landslide store ({exc}); re-create it with "
                          f"`python -m landslide pack --data DIR --out {path}`"], str(path)) from None
@@ -131,7 +102,7 @@ def read_store(path: str | Path) -> tuple[Split, Split | None, dict[str, np.ndar
     if problems:
         raise DataError(problems + [f"re-create the store from a checked folder: `python -m landslide pack "
                                     f"--data DIR --out {path}`"], str(path))
-    return splits[0], splits[1], stats
+    return splits[0], splits[1]
 
 
 def split_problems(path: Path, name: str, split: Split) -> list[str]:
