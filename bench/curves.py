@@ -21,8 +21,8 @@ def row_histories(run) -> dict[str, list[np.ndarray]]:
         rd = RunDir(m["run_dir"])
         for fold in range(cell.cfg.folds):
             r = rd.read_fold_result(fold)
-            if r is not None and len(r["history"]):
-                out.setdefault(cell.row, []).append(r["history"])
+            if r is not None and len(r.history):
+                out.setdefault(cell.row, []).append(r.history)
     return out
 
 

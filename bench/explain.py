@@ -16,7 +16,7 @@ from bench.grid import Grid, load_grid
 from bench.runner import run_dir_for, run_grid
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
-from landslide.train.cv import experiment_data
+from landslide.train.cv import training_set
 from landslide.train.run import config_from_args
 from landslide.train.rundir import RunDir
 
@@ -48,9 +48,9 @@ def umap_command(args) -> None:
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
         folds = [RunDir(run).read_fold_result(f) for f in range(cell.cfg.folds)]
-        labels = experiment_data(cell.cfg).train.labels
-        y = np.concatenate([labels[r["val_idx"]] for r in folds])
-        pts = umap_2d(np.concatenate([r["val_emb"] for r in folds]), seed)
+        labels = training_set(cell.cfg).train.labels
+        y = np.concatenate([labels[r.val_idx] for r in folds])
+        pts = umap_2d(np.concatenate([r.val_emb for r in folds]), seed)
         sep = separation(pts, y, seed)
         xx, yy, dec = decision_grid(pts, y)
         ax.contourf(xx, yy, dec > 0, levels=[-0.5, 0.5, 1.5], colors=["#deebf7", "#fee0d2"], alpha=0.8)
@@ -80,9 +80,9 @@ def occlusion_table(run_dir: Path, zero: str, seed: int) -> pd.DataFrame:
     from landslide.explain.runs import load_run
     total = None
     names = None
-    for fold, cfg, model, prep, x, y, _ in load_run(run_dir):
-        names = channel_names(cfg.channels)
-        imp = channel_importance(model, prep, x, y, zero=zero, seed=seed + fold)
+    names = channel_names(RunDir(run_dir).read_config().channels)
+    for f in load_run(run_dir):
+        imp = channel_importance(f.model, f.prep, f.val_x, f.val_y, zero=zero, seed=seed + f.fold)
         total = imp if total is None else {k: total[k] + imp[k] for k in imp}
     lines = []
     for method, values in total.items():

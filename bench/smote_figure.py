@@ -11,7 +11,7 @@ import torch
 
 from bench.figures import save_figure
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
-from landslide.train.cv import experiment_data, smote_for_fold
+from landslide.train.cv import smote_for_fold, training_set
 from landslide.train.run import config_from_args
 
 
@@ -26,7 +26,7 @@ def smote_command(args) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cfg = config_from_args(args)
-    ps = experiment_data(cfg, not args.no_progress)
+    ps = training_set(cfg, not args.no_progress)
     labels = ps.train.labels
     pos = np.nonzero(labels == 1)[0]
     # the whole training split as one fold, with the configured amount and mix

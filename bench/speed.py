@@ -23,7 +23,7 @@ from bench.report import to_markdown
 from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
 from landslide.data.bands import channel_names
-from landslide.data.builtin import load_experiment_data
+from landslide.data.builtin import load_source
 from landslide.data.normalize import ChannelScaler
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.train.device import pick_device, synchronize
@@ -132,7 +132,7 @@ def ssim_rates(images: torch.Tensor, n: int, sk_pairs: int) -> dict:
 def speed_command(args) -> None:
     cfg = config_from_args(args)
     device = pick_device(cfg.device)
-    ps = load_experiment_data(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress=False)
+    ps = load_source(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress=False)
     images = torch.from_numpy(ps.train.images)
     labels = torch.from_numpy(ps.train.labels)
     rows = []

@@ -48,10 +48,10 @@ def suggest(trial: optuna.Trial, base: ExperimentConfig) -> ExperimentConfig:
     return base.replace(**p)
 
 
-def fold_score(cfg: ExperimentConfig, result: dict, labels: np.ndarray) -> float:
-    from landslide.train.cv import fold_scores
+def fold_score(cfg: ExperimentConfig, result, labels: np.ndarray) -> float:
+    from landslide.train.scoring import fold_scores
     _, va_s, _ = fold_scores(result, labels, cfg.head, cfg.svm_c, cfg.seed)
-    return f1_at_half(labels[result["val_idx"]], va_s)
+    return f1_at_half(labels[result.val_idx], va_s)
 
 
 def objective(base: ExperimentConfig, out: Path, progress: bool):

@@ -48,8 +48,8 @@ def seed_scores(run_dir: str, tta: int) -> dict:
 
 
 def tabular_scores(cfg, seed: int, folds: int) -> dict:
-    from landslide.train.cv import experiment_data, make_folds
-    ps = experiment_data(cfg)
+    from landslide.train.cv import make_folds, training_set
+    ps = training_set(cfg)
     labels = ps.train.labels
     train = band_statistics(expand_channels(torch.from_numpy(ps.train.images), "20").numpy())
     test = band_statistics(expand_channels(torch.from_numpy(ps.test.images), "20").numpy())

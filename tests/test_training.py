@@ -20,7 +20,7 @@ def smoke(**kw):
 
 
 def run_cv(cfg, run_dir, progress=False):
-    return run_experiment(cfg, run_dir, progress)[2]
+    return run_experiment(cfg, run_dir, progress)[2].as_json()
 
 
 def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
@@ -73,10 +73,10 @@ def test_a_different_config_in_the_same_folder_is_refused(tmp_path):
 
 
 def test_smote_never_uses_validation_images(tmp_path):
-    from landslide.data.builtin import load_experiment_data
+    from landslide.data.builtin import load_source
     cfg = smoke(smote=True, epochs=1)
     run_cv(cfg, tmp_path / "r", progress=False)
-    ids = load_experiment_data("", cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False).train.ids
+    ids = load_source("", cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, False).train.ids
     for fold in range(cfg.folds):
         val = {ids[i] for i in np.load(tmp_path / "r" / f"fold_{fold}" / "result.npz")["val_idx"]}
         prov = json.loads((tmp_path / "r" / f"fold_{fold}" / "smote.json").read_text())

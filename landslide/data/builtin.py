@@ -29,8 +29,8 @@ def builtin_store(n: int, test_n: int, seed: int, progress: bool = True) -> Path
     return store
 
 
-def load_experiment_data(data: str, synth_n: int, synth_test_n: int, synth_seed: int,
-                         progress: bool = True) -> PatchSet:
+def load_source(data: str, synth_n: int, synth_test_n: int, synth_seed: int,
+                progress: bool = True) -> PatchSet:
     """``data`` (a Zindi folder or .h5 store), or the built-in synthetic set when it is empty."""
     if data:
         return load_patches(data)

@@ -2,27 +2,40 @@
 fold's held-out images (raw channels of the configured set)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from landslide.data.bands import expand_channels
 from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
 from landslide.train.checkpoint import load_checkpoint
-from landslide.train.cv import experiment_data
+from landslide.train.cv import training_set
 from landslide.train.engine import Preprocess, build_model, model_input_size
+from landslide.train.results import FoldResult
 from landslide.train.rundir import RunDir
 
 
+@dataclass
+class TrainedFold:
+    fold: int
+    model: torch.nn.Module       # the fold's final weights, on the CPU, in eval mode
+    prep: Preprocess             # the fold's normalisation and resize
+    val_x: torch.Tensor          # the fold's held-out images (raw channels of the configured set)
+    val_y: np.ndarray
+    result: FoldResult
+
+
 def load_run(run_dir: str | Path):
-    """Yield (fold, cfg, model, prep, val_images, val_labels, result) for each finished fold of a run."""
+    """Yield a ``TrainedFold`` for each fold of a finished run."""
     run = RunDir(run_dir)
     cfg = run.read_config()
     if cfg.smote and cfg.paper_protocol:
         raise LandslideError(f"{run_dir} used --paper-protocol: its folds hold synthetic images; explain a "
                              f"leak-free run instead")
-    ps = experiment_data(cfg)
+    ps = training_set(cfg)
     x = expand_channels(torch.from_numpy(ps.train.images), cfg.channels)
     device = torch.device("cpu")
     for fold in range(cfg.folds):
@@ -34,5 +47,4 @@ def load_run(run_dir: str | Path):
         model.load_state_dict(ckpt["model"])
         model.eval()
         prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device)
-        va = res["val_idx"]
-        yield fold, cfg, model, prep, x[va], ps.train.labels[va], res
+        yield TrainedFold(fold, model, prep, x[res.val_idx], ps.train.labels[res.val_idx], res)

@@ -31,6 +31,8 @@ from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import extra_kwargs, input_size, resolve
 from landslide.train.checkpoint import load_checkpoint, save_checkpoint
 from landslide.train.device import autocast, to_device
+from landslide.train.results import FoldResult
+from landslide.train.seeds import epoch_seed, init_seed
 from landslide.train.step import LossWatch, train_step
 
 
@@ -110,10 +112,13 @@ def augment(cfg: ExperimentConfig, x: torch.Tensor, y: torch.Tensor, gen: torch.
         optical = [i for i, n in enumerate(names) if channel_kind(n) == "optical"]
         visible = [i for i, n in enumerate(names) if n in RGB_BANDS]
         x = colour(x, optical, visible, fb, gen)
+    # One uniform draw picks at most one mix per batch: CutMix on [0, p_cutmix), then Mixup on the next
+    # p_mixup of the unit interval; neither on the rest.
     u = torch.rand((), generator=gen).item()
-    if cfg.cutmix and u < cfg.cutmix_prob:
+    p_cutmix = cfg.cutmix_prob if cfg.cutmix else 0.0
+    if u < p_cutmix:
         x, y, _ = cutmix(x, y, gen)
-    elif cfg.mixup and u < cfg.cutmix_prob * cfg.cutmix + cfg.mixup_prob:
+    elif cfg.mixup and u < p_cutmix + cfg.mixup_prob:
         x, y, _ = mixup(x, y, gen, cfg.mixup_alpha)
     return x, y
 
@@ -135,87 +140,114 @@ def predict(model, prep: Preprocess, x: torch.Tensor, batch: int = 128, with_emb
 
 
 def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, device: torch.device,
-             progress: bool = True) -> dict:
-    """Train one fold (resuming from ``fold_dir/last.pt``) and return its predictions and embeddings."""
+             progress: bool = True) -> FoldResult:
+    """Train one fold (resuming from ``fold_dir/last.pt``) and return its final weights' predictions and
+    embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them."""
     fold_dir.mkdir(parents=True, exist_ok=True)
     if device.type == "cuda":
         # The whole fold lives on the device (7k x 12 x 64 x 64 float32 is 1.4 GB): no host copies in the loop.
         data = FoldData(*(t.to(device) if t is not None else None for t in
                           (data.train_x, data.train_y, data.val_x, data.val_y, data.test_x)), data.n_real_train)
-    names = channel_names(cfg.channels)
-    n = data.train_x.shape[0]
-    n_real = data.n_real_train or n
+    n_real = data.n_real_train or data.train_x.shape[0]
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
     scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
     prep = Preprocess(scaler, model_input_size(cfg), device)
-    torch.manual_seed(cfg.seed * 1_000_003 + fold)  # the initial weights, so a fold is reproducible
+    torch.manual_seed(init_seed(cfg.seed, fold))  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
     opt = make_optimizer(cfg, model)
-    steps_per_epoch = max(1, n // cfg.batch_size + (n % cfg.batch_size >= 2))
-    sched = make_schedule(cfg, opt, steps_per_epoch * cfg.epochs)
-    state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "history": [],
-             "train_seconds": 0.0, "train_images": 0}
-    last = fold_dir / "last.pt"
-    if last.exists():
+    loop = _Loop(cfg, fold, data, model, prep, opt, device, progress)
+    state = loop.resume(fold_dir / "last.pt")
+    for epoch in range(state["epoch"], cfg.epochs):
+        loop.epoch(epoch, state)
+        save_checkpoint({"model": unwrap(model).state_dict(), "opt": opt.state_dict(),
+                         "sched": loop.sched.state_dict(), "state": state, "scaler": scaler.state_dict()},
+                        fold_dir / "last.pt")
+    save_checkpoint({"model": unwrap(model).state_dict(), "scaler": scaler.state_dict()}, fold_dir / "model.pt")
+    return _final_predictions(model, prep, data, n_real, state)
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    # A last batch of a single image is left out of the epoch: BatchNorm cannot train on one sample.
+    # It is a different image each epoch (the order is reshuffled), so no image is left out for good.
+    return max(1, n // batch_size + (n % batch_size >= 2))
+
+
+class _Loop:
+    """A fold's optimisation: schedule, augmentation, loss watch and the validation history."""
+
+    def __init__(self, cfg, fold, data: FoldData, model, prep, opt, device, progress):
+        self.cfg, self.fold, self.data, self.model, self.prep, self.opt = cfg, fold, data, model, prep, opt
+        self.device, self.progress = device, progress
+        self.n = data.train_x.shape[0]
+        self.steps = steps_per_epoch(self.n, cfg.batch_size)
+        self.sched = make_schedule(cfg, opt, self.steps * cfg.epochs)
+        self.names = channel_names(cfg.channels)
+        self.onehot = F.one_hot(data.train_y, 2).float().to(device)
+        self.watch = LossWatch()
+        self.hint = (f"lower the learning rate (--set lr=..., now {cfg.lr}) or check the data (`python -m "
+                     f"landslide check`); the finished epochs are kept")
+
+    def resume(self, last: Path) -> dict:
+        if not last.exists():
+            return {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "history": [],
+                    "train_seconds": 0.0, "train_images": 0}
         ckpt = load_checkpoint(last)
-        unwrap(model).load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["opt"])
-        sched.load_state_dict(ckpt["sched"])
+        unwrap(self.model).load_state_dict(ckpt["model"])
+        self.opt.load_state_dict(ckpt["opt"])
+        self.sched.load_state_dict(ckpt["sched"])
         state = ckpt["state"]
         state.pop("best_state", None)  # written by versions that scored the best checkpoint
-    onehot = F.one_hot(data.train_y, 2).float().to(device)
-    watch = LossWatch()
-    hint = (f"lower the learning rate (--set lr=..., now {cfg.lr}) or check the data (`python -m landslide "
-            f"check`); the finished epochs are kept")
+        return state
 
-    def evaluate():
-        f1 = f1_at_half(data.val_y.cpu().numpy(), predict(model, prep, data.val_x))
+    def evaluate(self, state: dict) -> None:
+        f1 = f1_at_half(self.data.val_y.cpu().numpy(), predict(self.model, self.prep, self.data.val_x))
         state["history"].append((state["step"], f1))
         if f1 > state["best_f1"]:
             state.update(best_f1=f1, best_step=state["step"])
-        model.train()
+        self.model.train()
 
-    for epoch in range(state["epoch"], cfg.epochs):
-        seed = (cfg.seed * 1_000_003 + fold * 1009 + epoch) % 2**63
+    def epoch(self, epoch: int, state: dict) -> None:
+        cfg, where = self.cfg, f"within fold {self.fold} epoch {epoch + 1}"
+        seed = epoch_seed(cfg.seed, self.fold, epoch)
         torch.manual_seed(seed)  # dropout and anything else drawing from the global generator
         gen = torch.Generator().manual_seed(seed)
-        order = torch.randperm(n, generator=gen).to(data.train_x.device)
-        model.train()
-        bar = tqdm(range(steps_per_epoch), desc=f"fold {fold} epoch {epoch + 1}/{cfg.epochs}",
-                   disable=not progress, leave=False)
+        order = torch.randperm(self.n, generator=gen).to(self.data.train_x.device)
+        self.model.train()
+        bar = tqdm(range(self.steps), desc=f"fold {self.fold} epoch {epoch + 1}/{cfg.epochs}",
+                   disable=not self.progress, leave=False)
         tick = time.perf_counter()
         for i in bar:
             idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            x = prep(data.train_x[idx])
-            y = onehot[idx].to(device)
-            x, y = augment(cfg, x, y, gen, names)
-            watch.add(train_step(model, opt, x, y, device, sched), f"within fold {fold} epoch {epoch + 1}", hint)
+            x, y = augment(cfg, self.prep(self.data.train_x[idx]), self.onehot[idx].to(self.device), gen, self.names)
+            self.watch.add(train_step(self.model, self.opt, x, y, self.device, self.sched), where, self.hint)
             state["step"] += 1
-            bar.set_postfix(loss=f"{watch.last_mean:.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}", refresh=False)
             state["train_images"] += len(idx)
+            bar.set_postfix(loss=f"{self.watch.last_mean:.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}",
+                            refresh=False)
             if cfg.eval_every and state["step"] % cfg.eval_every == 0:
                 state["train_seconds"] += time.perf_counter() - tick
-                evaluate()
+                self.evaluate(state)
                 tick = time.perf_counter()
-        watch.check(f"within fold {fold} epoch {epoch + 1}", hint)
+        self.watch.check(where, self.hint)
         state["train_seconds"] += time.perf_counter() - tick
         if not cfg.eval_every:
-            evaluate()
+            self.evaluate(state)
         state["epoch"] = epoch + 1
-        save_checkpoint({"model": unwrap(model).state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                         "state": state, "scaler": scaler.state_dict()}, last)
 
-    save_checkpoint({"model": unwrap(model).state_dict(), "scaler": scaler.state_dict()}, fold_dir / "model.pt")
+
+def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, state: dict) -> FoldResult:
     tick = time.perf_counter()
     train_p, train_e = predict(model, prep, data.train_x[:n_real], with_embeddings=True)
     eval_rate = n_real / (time.perf_counter() - tick)
     # SMOTE images are part of the training set a head is fitted on, as they were for the network
+    n = data.train_x.shape[0]
     smote_e = predict(model, prep, data.train_x[n_real:], with_embeddings=True)[1] if n > n_real else None
     val_p, val_e = predict(model, prep, data.val_x, with_embeddings=True)
     test_p, test_e = (predict(model, prep, data.test_x, with_embeddings=True) if data.test_x is not None
                       else (None, None))
-    return {"train_probs": train_p, "train_emb": train_e, "smote_emb": smote_e, "val_probs": val_p, "val_emb": val_e,
-            "test_probs": test_p, "test_emb": test_e, "best_val_f1": state["best_f1"],
-            "best_step": state["best_step"], "history": state["history"],
-            "train_f1": f1_at_half(data.train_y[:n_real].cpu().numpy(), train_p),
-            "train_img_s": state["train_images"] / max(state["train_seconds"], 1e-9), "eval_img_s": eval_rate}
+    return FoldResult(train_idx=np.arange(n_real), val_idx=np.arange(len(val_p)), train_probs=train_p,
+                      train_emb=train_e, val_probs=val_p, val_emb=val_e, best_val_f1=state["best_f1"],
+                      best_step=state["best_step"], history=np.asarray(state["history"], np.float64).reshape(-1, 2),
+                      train_f1=f1_at_half(data.train_y[:n_real].cpu().numpy(), train_p),
+                      train_img_s=state["train_images"] / max(state["train_seconds"], 1e-9), eval_img_s=eval_rate,
+                      smote_emb=smote_e, test_probs=test_p, test_emb=test_e)

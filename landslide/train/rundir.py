@@ -23,11 +23,10 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
+from landslide.train.results import FoldResult
 
 log = logging.getLogger("landslide")
 
@@ -68,18 +67,10 @@ class RunDir:
             raise LandslideError(f"{self.config_path}: unreadable ({type(exc).__name__}); delete the run folder "
                                  f"to start over") from None
 
-    def read_fold_result(self, fold: int) -> dict | None:
-        """A finished fold's arrays, or None (not finished, or written by a version that scored the best
-        checkpoint: recomputed from the final weights in last.pt without retraining)."""
-        path = self.fold_result_path(fold)
-        if not path.exists():
-            return None
-        try:
-            result = dict(np.load(path, allow_pickle=False))
-        except Exception as exc:
-            raise LandslideError(f"{path}: unreadable ({type(exc).__name__}); delete it to score that fold "
-                                 f"again") from None
-        return result if "final_weights" in result else None
+    def read_fold_result(self, fold: int) -> FoldResult | None:
+        """A finished fold's result, or None (not finished, or written by a version that scored the best
+        checkpoint: that fold is trained again)."""
+        return FoldResult.load(self.fold_result_path(fold))
 
     def check(self, cfg: ExperimentConfig) -> bool:
         """Refuse a folder that holds another configuration's run (heads and device may differ: they do

@@ -37,13 +37,14 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     """Out-of-fold and per-fold test scores of a finished run, with each fold's head fitted once. The
     plain scores come from the cached predictions and embeddings; with ``tta`` > 1 the fold models are
     loaded and every patch is also scored ``tta`` times."""
-    from landslide.train.cv import experiment_data, fold_head
+    from landslide.train.cv import training_set
+    from landslide.train.scoring import fold_head
     run = RunDir(run_dir)
     cfg = run.read_config()
     results = [run.read_fold_result(k) for k in range(cfg.folds)]
     if any(r is None for r in results):
         raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
-    ps = experiment_data(cfg)
+    ps = training_set(cfg)
     n = len(ps.train.labels)
     out = RunScores(ps.train.labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
                     ps.test.labels if ps.has_test_labels else None, np.zeros(n))
@@ -51,10 +52,10 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     for fold, r in enumerate(results):
         score = fold_head(r, out.labels, head, svm_c, cfg.seed)
         heads.append(score)
-        out.fold_of[r["val_idx"]] = fold
-        out.oof_plain[r["val_idx"]] = r["val_probs"] if score is None else score(r["val_emb"])
+        out.fold_of[r.val_idx] = fold
+        out.oof_plain[r.val_idx] = r.val_probs if score is None else score(r.val_emb)
         if ps.test is not None:
-            out.test_plain_by_fold.append(r["test_probs"] if score is None else score(r["test_emb"]))
+            out.test_plain_by_fold.append(r.test_probs if score is None else score(r.test_emb))
     out.oof, out.test_by_fold = out.oof_plain, out.test_plain_by_fold
     if tta > 1:
         _score_with_tta(out, run_dir, tta, heads, ps, cfg.channels)
@@ -66,9 +67,9 @@ def _score_with_tta(out: RunScores, run_dir, tta: int, heads: list, ps, channels
     out.oof, out.test_by_fold = np.zeros(len(out.labels)), []
     test_x = expand_channels(torch.from_numpy(ps.test.images), channels) if ps.test is not None else None
     tick = time.perf_counter()
-    for fold, _, model, prep, val_x, _, res in load_run(run_dir):
-        out.oof[res["val_idx"]] = predict_tta(model, prep, val_x, tta, head=heads[fold])
+    for f in load_run(run_dir):
+        out.oof[f.result.val_idx] = predict_tta(f.model, f.prep, f.val_x, tta, head=heads[f.fold])
         if test_x is not None:
-            out.test_by_fold.append(predict_tta(model, prep, test_x, tta, head=heads[fold]))
-        out.tta_images += len(val_x) + (len(test_x) if test_x is not None else 0)
+            out.test_by_fold.append(predict_tta(f.model, f.prep, test_x, tta, head=heads[f.fold]))
+        out.tta_images += len(f.val_x) + (len(test_x) if test_x is not None else 0)
     out.tta_seconds = time.perf_counter() - tick
