@@ -10,7 +10,7 @@ from landslide.errors import LandslideError
 
 
 def _table(args, grid_name: str) -> None:
-    from bench.tables import make_table
+    from bench.grid.tables import make_table
     make_table(grid_name, args)
 
 

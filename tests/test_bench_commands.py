@@ -6,7 +6,7 @@ import tomllib
 import pandas as pd
 import pytest
 
-from bench.grid import load_grid
+from bench.grid.spec import load_grid
 
 pytestmark = pytest.mark.slow
 

@@ -76,8 +76,8 @@ def test_a_family_is_keyed_by_the_network_it_names_at_the_profile():
 
 
 def test_a_family_without_a_member_at_the_profile_is_refused_and_left_out_of_the_grid():
-    from bench.backbones import runnable_rows
-    from bench.grid import load_grid
+    from bench.figures.backbones import runnable_rows
+    from bench.grid.spec import load_grid
     with pytest.raises(LandslideError, match="no quick member.*wide_resnet50_2"):
         profile_config("quick", backbone="@wideresnet")
     grid, notes = runnable_rows(load_grid("backbones"), "quick")

@@ -4,7 +4,7 @@ import pytest
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from bench.report import paired_change
+from bench.grid.report import paired_change
 from landslide.models.heads import HEADS
 
 

@@ -102,9 +102,9 @@ def test_editing_the_data_changes_its_fingerprint_and_the_run_is_refused(folder,
 def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monkeypatch):
     import optuna
 
-    from bench import store
-    from bench.grid import Grid, Row
-    from bench.runner import expand
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
     from landslide.config import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
     monkeypatch.setattr(store, "HEARTBEAT_S", 1)
@@ -279,7 +279,7 @@ def test_a_non_finite_loss_is_a_message(tmp_path):
 
 
 def test_workers_are_placed_one_per_gpu():
-    from bench.runner import worker_devices
+    from bench.grid.runner import worker_devices
     assert worker_devices("auto", 4, 4) == ["cuda:0", "cuda:1", "cuda:2", "cuda:3"]
     assert worker_devices("cuda", 3, 2) == ["cuda:0", "cuda:1", "cuda:0"]
     assert worker_devices("auto", 2, 0) == ["auto", "auto"]      # no GPU: each worker picks the CPU
@@ -305,9 +305,9 @@ def test_a_failed_write_keeps_its_own_error_and_the_old_file(tmp_path, monkeypat
 
 
 def test_a_command_takes_only_its_own_queued_cells(tmp_path):
-    from bench import store
-    from bench.grid import Grid, Row
-    from bench.runner import expand
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
     from landslide.config import profile_config
     grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
     cells = expand(grid, profile_config("smoke"), [0])

@@ -43,3 +43,11 @@ def test_no_import_cycle():
 def test_the_library_never_imports_the_bench():
     graph = module_imports()
     assert not [(m, d) for m, ds in graph.items() if m.startswith("landslide") for d in ds if d.startswith("bench")]
+
+
+def test_run_layer_functions_are_short():
+    """The run layer reads in an afternoon: no function in landslide/train/ over 60 lines."""
+    long = [f"{p.name}:{n.name} ({n.end_lineno - n.lineno + 1} lines)"
+            for p in (ROOT / "landslide" / "train").glob("*.py") for n in ast.walk(ast.parse(p.read_text()))
+            if isinstance(n, ast.FunctionDef) and n.end_lineno - n.lineno + 1 > 60]
+    assert not long, long

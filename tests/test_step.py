@@ -50,7 +50,7 @@ def test_loss_watch_reads_every_n_steps_and_stops_on_nan():
 
 
 def test_table2_projection_by_hand():
-    from bench.gpu_check import projection_lines
+    from bench.perf.gpu_check import projection_lines
     # 8 rows x 5 folds x 50 epochs x 5,718 patches at 100 img/s = 31.8 h of training; evaluation at the
     # paper's cadence: 2,000 x 159 steps / 3 = 106,000 passes over 1,430 patches at 2,641 img/s = 15.9 h
     paper, epoch = projection_lines(100.0, 2641.0)

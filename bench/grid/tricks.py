@@ -24,9 +24,9 @@ import pandas as pd
 import torch
 
 from bench.args import parse_seeds
-from bench.grid import Grid, load_grid
-from bench.report import header_lines, write_table
-from bench.runner import run_grid
+from bench.grid.report import header_lines, write_table
+from bench.grid.runner import run_grid
+from bench.grid.spec import Grid, load_grid
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.figures import save_figure
+from bench.figures.save import save_figure
 from landslide.train.rundir import RunDir
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import torch
 from optuna.trial import TrialState
 
-from bench.grid import Grid
-from bench.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim
+from bench.grid.spec import Grid
+from bench.grid.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 

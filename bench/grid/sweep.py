@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import optuna
 
-from bench.runner import run_dir_for
-from bench.store import open_study
+from bench.grid.runner import run_dir_for
+from bench.grid.store import open_study
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.metrics import f1_at_half
@@ -77,7 +77,7 @@ def sweep_command(args) -> None:
     matplotlib.use("Agg")
     from optuna.visualization.matplotlib import plot_optimization_history, plot_param_importances
 
-    from bench.figures import save_figure
+    from bench.figures.save import save_figure
     base = config_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

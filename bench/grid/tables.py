@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.args import parse_seeds
-from bench.grid import Grid, load_grid
-from bench.report import build_table, header, write_table
-from bench.runner import run_grid
+from bench.grid.report import build_table, header, write_table
+from bench.grid.runner import run_grid
+from bench.grid.spec import Grid, load_grid
 from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
 from landslide.train.run import config_from_args
@@ -71,7 +71,7 @@ def make_table(grid_name: str, args):
         df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
     paths = write_table(df, run.header(), run.out / "tables", run.grid.name)
     print((run.out / "tables" / f"{run.grid.name}.md").read_text())
-    from bench.curves import plot_learning_curves
+    from bench.figures.curves import plot_learning_curves
     paths += [] if one_network else plot_learning_curves(run)
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from bench.figures import save_figure
-from bench.grid import Grid, load_grid
-from bench.report import build_table, write_table
-from bench.tables import run_from_args
+from bench.figures.save import save_figure
+from bench.grid.report import build_table, write_table
+from bench.grid.spec import Grid, load_grid
+from bench.grid.tables import run_from_args
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 import landslide
-from bench.grid import Grid, paper_numbers
+from bench.grid.spec import Grid, paper_numbers
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest, interval
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from landslide.config import ExperimentConfig
 
-GRID_DIR = Path(__file__).parent / "grids"
-PAPER_TABLES = Path(__file__).parent / "reference" / "paper_tables.csv"
+GRID_DIR = Path(__file__).parents[1] / "grids"
+PAPER_TABLES = Path(__file__).parents[1] / "reference" / "paper_tables.csv"
 
 
 @dataclass

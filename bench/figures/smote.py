@@ -1,7 +1,7 @@
 """``python -m bench smote``: the paper's Fig. 4 for our data. Anchors, their SSIM nearest neighbours and
 SMOTE samples (RGB composite and one SAR band), and class counts before and after; beside it a table of
 how well texture statistics tell the synthetic landslides from the real ones, for every mix
-(``bench.smote_marker``)."""
+(``bench.figures.smote_marker``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.figures import save_figure
+from bench.figures.save import save_figure
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
 from landslide.train.cv import smote_for_fold, training_set
 from landslide.train.run import config_from_args
@@ -70,8 +70,8 @@ def marker_table(cfg, ps, res, out: Path, progress: bool) -> None:
     """tables/smote_marker.{csv,md}: per mix, the out-of-fold AUC of synthetic against real landslides."""
     import pandas as pd
 
-    from bench.report import header_lines, to_markdown
-    from bench.smote_marker import best_single_feature_auc, separability_auc, texture_features
+    from bench.figures.smote_marker import best_single_feature_auc, separability_auc, texture_features
+    from bench.grid.report import header_lines, to_markdown
     from landslide.atomic import write_text_atomic
     labels = ps.train.labels
     raw = torch.from_numpy(ps.train.images)

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.grid import load_grid
-from bench.report import header_lines, to_markdown
-from bench.runner import run_grid
+from bench.grid.report import header_lines, to_markdown
+from bench.grid.runner import run_grid
+from bench.grid.spec import load_grid
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest
 from landslide.train.run import config_from_args
