@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from landslide.train.run import add_common_arguments
+from landslide.options import add_config_arguments
 
 # a worker holds its data set in memory (1.5 GB at quick scale): more than 4 by default would surprise
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -18,7 +18,7 @@ def parse_seeds(args) -> list[int]:
 
 
 def add_grid_arguments(p: argparse.ArgumentParser) -> None:
-    add_common_arguments(p)
+    add_config_arguments(p)
     p.add_argument("--out", default=".", help="output folder: tables/, figures/, runs/ and results.db go "
                                               "here (default: the current folder)")
     p.add_argument("--seeds", default="0", help="comma-separated seeds; CV F1 is reported over folds x seeds "

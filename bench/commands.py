@@ -3,10 +3,10 @@ from __future__ import annotations
 
 
 def register(sub, add_grid_arguments) -> None:
-    from landslide.train.run import add_common_arguments
+    from landslide.options import add_config_arguments
 
     s = sub.add_parser("smote", help="Fig. 4: anchors, SSIM neighbours, SMOTE samples and class counts")
-    add_common_arguments(s)
+    add_config_arguments(s)
     s.add_argument("--out", default=".", help="output folder (figures/smote.png and .pdf)")
     s.add_argument("--rows", type=int, default=4, help="anchors shown (default 4)")
     s.add_argument("--sar-band", default="desc_diff_vv", help="SAR band shown beside the RGB composite")
@@ -51,7 +51,7 @@ def register(sub, add_grid_arguments) -> None:
     o.set_defaults(fn=_lazy("bench.figures.explain", "occlusion_command"))
 
     p = sub.add_parser("speed", help="throughput, pipeline overhead, SSIM neighbours, head fits, peak memory")
-    add_common_arguments(p)
+    add_config_arguments(p)
     p.add_argument("--out", default=".", help="output folder (tables/speed.csv and .md)")
     p.add_argument("--steps", type=int, default=20, help="timed training steps per measurement (default 20)")
     p.add_argument("--ssim-n", type=int, default=1255, help="patches in the timed all-pairs SSIM neighbour search "

@@ -5,7 +5,8 @@ import pytest
 
 from landslide.config import ExperimentConfig, parse_sets, profile_config, profile_overrides
 from landslide.errors import LandslideError
-from landslide.train.run import add_train_arguments, config_from_args
+from landslide.options import config_from_args
+from landslide.train.run import add_train_arguments
 
 
 def test_defaults_are_the_quick_profile():

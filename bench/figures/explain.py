@@ -16,8 +16,8 @@ from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
+from landslide.options import config_from_args
 from landslide.train.cv import training_set
-from landslide.train.run import config_from_args
 from landslide.train.rundir import RunDir
 
 

@@ -11,8 +11,8 @@ import torch
 
 from bench.figures.save import save_figure
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
+from landslide.options import config_from_args
 from landslide.train.cv import smote_for_fold, training_set
-from landslide.train.run import config_from_args
 
 
 def _rgb(img: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from bench.grid.store import open_study
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.metrics import f1_at_half
-from landslide.train.run import config_from_args
+from landslide.options import config_from_args
 
 
 def suggest(trial: optuna.Trial, base: ExperimentConfig) -> ExperimentConfig:

@@ -10,7 +10,7 @@ from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
 from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
-from landslide.train.run import config_from_args
+from landslide.options import config_from_args
 
 
 @dataclass

@@ -15,7 +15,7 @@ from bench.grid.runner import run_grid
 from bench.grid.spec import load_grid
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest
-from landslide.train.run import config_from_args
+from landslide.options import config_from_args
 from landslide.tricks.predict import run_scores
 from landslide.tricks.threshold import cross_fitted, per_fold_f1
 

@@ -30,7 +30,7 @@ from bench.grid.spec import Grid, load_grid
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
-from landslide.train.run import config_from_args
+from landslide.options import config_from_args
 from landslide.tricks.ensemble import combine
 from landslide.tricks.predict import run_scores
 from landslide.tricks.tabular import band_statistics, fit_predict

@@ -25,10 +25,11 @@ from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
 from landslide.data.bands import channel_names
 from landslide.data.builtin import load_source
 from landslide.data.normalize import ChannelScaler
+from landslide.errors import LandslideError
 from landslide.models.heads import fit_lgbm, fit_svm
+from landslide.options import config_from_args
 from landslide.train.device import pick_device, synchronize
 from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
-from landslide.train.run import config_from_args
 from landslide.train.step import train_step
 
 
@@ -109,7 +110,11 @@ def ssim_flops_per_pair(c: int, h: int, w: int, k: int = 11) -> float:
 def ssim_rates(images: torch.Tensor, n: int, sk_pairs: int) -> dict:
     """The real all-pairs neighbour search over n patches, timed whole, and a loop over skimage on a
     random sample of the same pairs; n larger than the data cycles through it (timing only)."""
-    from skimage.metrics import structural_similarity
+    try:
+        from skimage.metrics import structural_similarity
+    except ImportError:
+        raise LandslideError("bench speed compares the SSIM search with scikit-image, which is not installed: "
+                             "pip install 'landslide-bench[speed]'") from None
     picked = images[torch.arange(n) % len(images)].float()
     t0 = time.perf_counter()
     scaled, _, _ = scale_for_ssim(picked)
