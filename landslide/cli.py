@@ -24,7 +24,7 @@ def _check(args) -> None:
 
 def _pack(args) -> None:
     from landslide.data import load_patches
-    from landslide.data.store import write_store
+    from landslide.data.packed import write_store
     ps = load_patches(args.data, skip_bad=args.skip_bad)
     for s in ps.skipped:
         print(f"skipped: {s}")

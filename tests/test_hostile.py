@@ -162,7 +162,7 @@ def test_values_beyond_float32_are_refused(folder):
 def test_a_packed_store_is_checked_like_a_folder(folder, tmp_path):
     import h5py
 
-    from landslide.data.store import write_store
+    from landslide.data.packed import write_store
     ps = load_patches(folder)
     store = write_store(tmp_path / "d.h5", ps.train, ps.test)
     assert len(load_patches(store)) == 300
@@ -191,7 +191,7 @@ def test_too_few_landslides_for_the_folds_does_not_advise_what_is_already_set():
 # 6. pack: the pair is atomic, a full disk is a message -----------------------------------------------
 
 def test_a_failed_pack_leaves_the_existing_store_and_index_intact(folder, tmp_path, monkeypatch):
-    from landslide.data import store as hdf5
+    from landslide.data import packed as hdf5
     ps = load_patches(folder)
     out = hdf5.write_store(tmp_path / "d.h5", ps.train, ps.test)
     before = (out.read_bytes(), out.with_suffix(".index.csv").read_bytes())

@@ -15,7 +15,7 @@ def cache_dir() -> Path:
 
 def builtin_store(n: int, test_n: int, seed: int, progress: bool = True) -> Path:
     from landslide.data.fingerprint import SYNTHETIC_VERSION
-    from landslide.data.store import write_store
+    from landslide.data.packed import write_store
     from landslide.data.synthetic import write_synthetic
     root = cache_dir() / f"synth-v{SYNTHETIC_VERSION}-n{n}-t{test_n}-s{seed}"
     store = root / "store.h5"

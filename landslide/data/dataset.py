@@ -35,7 +35,7 @@ def load_patches(source: str | Path, skip_bad: bool = False) -> PatchSet:
     """Read a Zindi-layout folder or a packed ``.h5`` store."""
     source = Path(source)
     if source.suffix in (".h5", ".hdf5"):
-        from landslide.data.store import read_store
+        from landslide.data.packed import read_store
         train, test = read_store(source)
         return PatchSet(train, test, str(source), [])
     train, test, report = read_folder(source, skip_bad=skip_bad)
