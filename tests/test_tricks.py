@@ -84,3 +84,29 @@ def test_ensembles_by_mean_and_rank():
     np.testing.assert_allclose(combine([a, b], "rank"), [1 / 3, 1.0, 2 / 3])
     with pytest.raises(ValueError):
         combine([a], "median")
+
+
+def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
+    """Known answer: averaging the recipe with copies of itself changes no score, so the backbone row's CV
+    and test F1 equal the OOF-threshold row's; the seed row follows it."""
+    from types import SimpleNamespace
+
+    from bench.grid.tricks import build_rows
+    rng = np.random.default_rng(0)
+    y, y_test = rng.integers(0, 2, 90), rng.integers(0, 2, 60)
+    fold_of = np.arange(90) % 3
+
+    def seed(s):
+        noisy = np.clip(y * 0.3 + rng.random(90) * 0.7, 0, 1)
+        tests = [np.clip(y_test * 0.3 + rng.random(60) * 0.7, 0, 1) for _ in range(3)]
+        return {"labels": y, "test_labels": y_test, "fold_of": fold_of, "oof": noisy, "test": tests,
+                "oof_tta": noisy, "test_tta": tests}
+    seeds = {0: seed(0), 1: seed(1)}
+    copies = {s: [SimpleNamespace(oof=d["oof_tta"], test=np.mean(d["test_tta"], 0), fold_of=fold_of)] * 2
+              for s, d in seeds.items()}
+    tab = {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]} for s, d in seeds.items()}
+    rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, (["a", "b"], copies))}
+    assert list(rows) == ["recipe: SVM", "+ fold ensemble", "+ TTA x8", "+ OOF threshold", "+ backbones",
+                          "+ ensemble of 2 seeds' networks", "tabular LightGBM on band statistics"]
+    assert rows["+ backbones"]["cv"] == rows["+ OOF threshold"]["cv"]
+    assert rows["+ backbones"]["test_f1"] == pytest.approx(rows["+ OOF threshold"]["test_f1"])

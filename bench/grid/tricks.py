@@ -8,8 +8,12 @@ embeddings are reused), plus a tabular baseline:
 3. + TTA x8: every score averaged over the 8 dihedral transforms of the patch;
 4. + OOF threshold: the threshold that maximises F1 on out-of-fold scores (for a fold's CV score: on
    the *other* folds only; for the test split: on all of them), instead of 0.5;
-5. + seed ensemble: the seeds' networks averaged (test only: the seeds' folds differ);
-6. tabular LightGBM on per-band statistics (20 channels x mean, std, 5 percentiles), same folds.
+5. + backbones: the row above averaged with the finished networks of ``bench backbones`` for the same
+   seed (the two with the best CV F1; FC head, no TTA), the threshold chosen again as in row 4. The
+   members share the folds, so this row has a CV score (read slightly high: the members were picked on
+   it); it is left out when no backbone cell has finished;
+6. + seed ensemble: the seeds' scores of the row above averaged (test only: the seeds' folds differ);
+7. tabular LightGBM on per-band statistics (20 channels x mean, std, 5 percentiles), same folds.
 
 CV F1 over (seed, fold) with the corrected resampled t-test against the row above; test F1 with its
 95 % bootstrap interval and the paired bootstrap interval of its change against the row above.
@@ -25,8 +29,9 @@ import torch
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines, write_table
-from bench.grid.runner import run_grid
+from bench.grid.runner import expand, run_grid
 from bench.grid.spec import Grid, load_grid
+from bench.grid.store import finished_metrics, open_study
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
@@ -61,7 +66,25 @@ def tabular_scores(cfg, seed: int, folds: int) -> dict:
     return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": ps.test.labels}
 
 
-def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
+def backbone_members(base, seeds: list[int], out: Path, storage: str | None, keep: int = 2
+                     ) -> tuple[list[str], dict[int, list]]:
+    """The ``keep`` families of the backbones grid with the best mean CV F1 among those finished for every
+    seed, and per seed their run scores (FC head). Nothing is trained here."""
+    from bench.figures.backbones import runnable_rows
+    grid, _ = runnable_rows(load_grid("backbones"), base.profile)
+    study = open_study(storage or f"sqlite:///{(out / 'results.db').resolve()}", f"grid-{grid.name}")
+    done = finished_metrics(study)
+    by_row: dict[str, dict[int, dict]] = {}
+    for c in expand(grid, base.replace(threads=base.threads or 1), seeds):
+        if c.key in done:
+            by_row.setdefault(c.row, {})[c.seed] = done[c.key]
+    complete = {r: m for r, m in by_row.items() if set(m) == set(seeds)}
+    best = sorted(complete, key=lambda r: -np.mean([m["cv_f1_mean"] for m in complete[r].values()]))[:keep]
+    return best, {s: [run_scores(complete[r][s]["run_dir"]) for r in best] for s in seeds} if best else {}
+
+
+def build_rows(seeds: dict[int, dict], tab: dict[int, dict], backbones: tuple[list[str], dict] = ([], {})
+               ) -> list[dict]:
     """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap."""
     y_test = next(iter(seeds.values()))["test_labels"]
     rows = []
@@ -81,6 +104,20 @@ def build_rows(seeds: dict[int, dict], tab: dict[int, dict]) -> list[dict]:
         t = best_threshold(d["labels"], d["oof_tta"])
         thr_tests.append(np.mean(d["test_tta"], 0) - t + 0.5)  # shifted so that ">= 0.5" applies ">= t"
     add("+ OOF threshold", cv_thr, thr_tests)
+    names, members_by_seed = backbones
+    if names:
+        for s, d in seeds.items():
+            for rs in members_by_seed[s]:
+                if not np.array_equal(rs.fold_of, d["fold_of"]):
+                    raise LandslideError(f"seed {s}: a backbone cell's folds differ from the recipe's; were they "
+                                         f"trained on the same data?")
+            d["oof_tta"] = combine([d["oof_tta"]] + [rs.oof for rs in members_by_seed[s]])
+            d["test_tta"] = [combine([np.mean(d["test_tta"], 0)] + [rs.test for rs in members_by_seed[s]])]
+        cv_bb, bb_tests = {}, []
+        for s, d in seeds.items():
+            cv_bb[s] = cross_fitted(d["labels"], d["oof_tta"], d["fold_of"])[1]
+            bb_tests.append(d["test_tta"][0] - best_threshold(d["labels"], d["oof_tta"]) + 0.5)
+        add(f"+ backbones ({', '.join(names)})", cv_bb, bb_tests)
     if len(seeds) > 1:  # one seed has nothing to ensemble
         members = [np.mean(d["test_tta"], 0) for d in seeds.values()]
         oof_mean = combine([d["oof_tta"] for d in seeds.values()])
@@ -144,7 +181,8 @@ def tricks_command(args) -> None:
     tick = time.perf_counter()
     tab = {s: tabular_scores(base.replace(seed=s), s, base.folds) for s in sorted(found)}
     tab_s = time.perf_counter() - tick
-    df = frame(build_rows(scores, tab), base.folds)
+    backbones = backbone_members(base, sorted(found), Path(args.out), args.storage)
+    df = frame(build_rows(scores, tab, backbones), base.folds)
     tta_rate = sum(d["tta_images"] for d in scores.values()) / max(sum(d["tta_s"] for d in scores.values()), 1e-9)
     head = header_lines(
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
