@@ -5,7 +5,7 @@ import argparse
 import signal
 import sys
 
-from bench.args import add_grid_arguments
+from bench.args import EVIDENCE_SEEDS, add_grid_arguments
 from landslide.errors import LandslideError
 
 
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (("table2", "Table 2: ablation of training factors (8 rows, the paper's factors)"),
                             ("table3", "Table 3: heads (FC, LightGBM, SVM C=1, .75, .5, .1) on Table 2's last row")):
         t = sub.add_parser(name, help=help_text, description=help_text)
-        add_grid_arguments(t)
+        add_grid_arguments(t, seeds=EVIDENCE_SEEDS)
         t.add_argument("--grid", default=name, help=f"grid name or TOML path (default {name})")
         t.set_defaults(fn=lambda a: _table(a, a.grid))
     from bench import commands

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 def register(sub, add_grid_arguments) -> None:
+    from bench.args import EVIDENCE_SEEDS
     from landslide.options import add_config_arguments
 
     s = sub.add_parser("smote", help="Fig. 4: anchors, SSIM neighbours, SMOTE samples and class counts")
@@ -27,13 +28,13 @@ def register(sub, add_grid_arguments) -> None:
 
     k = sub.add_parser("tricks", help="what TTA, an OOF threshold, ensembles and a tabular baseline add to the "
                                       "paper's recipe (reuses Table 2's SMOTE-row networks)")
-    add_grid_arguments(k)
+    add_grid_arguments(k, seeds=EVIDENCE_SEEDS)
     k.add_argument("--tta", type=int, default=8, choices=[1, 4, 8], help="dihedral transforms averaged (default 8)")
     k.set_defaults(fn=_lazy("bench.grid.tricks", "tricks_command"))
 
     h = sub.add_parser("thresholds", help="a grid's rows at 0.5 and at a cross-fitted out-of-fold threshold "
                                           "(no retraining)")
-    add_grid_arguments(h)
+    add_grid_arguments(h, seeds=EVIDENCE_SEEDS)
     h.add_argument("--grid", default="table2", help="grid name or TOML path (default table2)")
     h.set_defaults(fn=_lazy("bench.grid.thresholds", "thresholds_command"))
 

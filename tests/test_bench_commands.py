@@ -86,8 +86,9 @@ def test_thresholds_table_reads_the_runs_at_0_5_as_the_metrics_do(tmp_path):
     grid = tmp_path / "g.toml"
     grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["mixup"]\n'
                     '[[row]]\nname = "a"\nmixup = false\n[[row]]\nname = "b"\nmixup = true\n')
-    bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
-    bench("thresholds", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
+    bench("thresholds", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path),
+          "--no-progress")
     table = pd.read_csv(tmp_path / "tables" / "g.csv", comment="#")
     th = pd.read_csv(tmp_path / "tables" / "g_thresholds.csv", comment="#")
     assert th.row.tolist() == ["a", "b"]

@@ -17,7 +17,7 @@ def bench(*args, **kw):
 
 def test_table2_then_table3_smoke(tmp_path):
     out = tmp_path / "o"
-    r = bench("table2", "--profile", "smoke", "--out", str(out))
+    r = bench("table2", "--seeds", "0", "--profile", "smoke", "--out", str(out))
     assert r.returncode == 0, r.stderr
     csv = out / "tables" / "table2.csv"
     df = pd.read_csv(csv, comment="#")
@@ -32,12 +32,12 @@ def test_table2_then_table3_smoke(tmp_path):
     runs_before = sorted(p.name for p in (out / "runs").iterdir())
 
     t0 = time.time()
-    again = bench("table2", "--profile", "smoke", "--out", str(out))
+    again = bench("table2", "--seeds", "0", "--profile", "smoke", "--out", str(out))
     assert again.returncode == 0 and "8 done, 0 to run" in again.stdout
     assert pd.read_csv(csv, comment="#").cv_f1.tolist() == df.cv_f1.tolist()
     assert time.time() - t0 < 60
 
-    r3 = bench("table3", "--profile", "smoke", "--out", str(out))
+    r3 = bench("table3", "--seeds", "0", "--profile", "smoke", "--out", str(out))
     assert r3.returncode == 0, r3.stderr
     t3 = pd.read_csv(out / "tables" / "table3.csv", comment="#")
     assert t3.row.tolist() == ["baseline", "lgbm", "svm_c1.0", "svm_c0.75", "svm_c0.5", "svm_c0.1"]
@@ -52,15 +52,17 @@ def test_killed_grid_resumes_to_the_same_table(tmp_path):
     grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' +
                     "".join(f'[[row]]\nname = "{n}"\nlr = {lr}\n' for n, lr in (("a", 1e-3), ("b", 2e-3), ("c", 3e-3))))
     full, killed = tmp_path / "full", tmp_path / "killed"
-    assert bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(full)).returncode == 0
-    p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke",
-                          "--out", str(killed), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out",
+                 str(full)).returncode == 0
+    p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
+                          "smoke", "--out", str(killed), "--no-progress"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline and not list(killed.glob("runs/*/fold_0/result.npz")):
         time.sleep(0.2)
     p.kill()
     p.wait()
-    r = bench("table2", "--grid", str(grid), "--profile", "smoke", "--out", str(killed))
+    r = bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(killed))
     assert r.returncode == 0, r.stderr
     a = pd.read_csv(full / "tables" / "g.csv", comment="#")
     b = pd.read_csv(killed / "tables" / "g.csv", comment="#")
@@ -74,8 +76,8 @@ def test_two_workers_on_one_storage_run_every_cell_once(tmp_path):
                     "".join(f'[[row]]\nname = "{n}"\nlr = {lr}\n' for n, lr in rows))
     out = tmp_path / "o"
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    cmd = [sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke", "--out", str(out),
-           "--storage", storage, "--no-progress"]
+    cmd = [sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke",
+           "--out", str(out), "--storage", storage, "--no-progress"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
