@@ -38,6 +38,15 @@ def interval(replicates, level: float = 0.95) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def corrected_interval(diffs, folds: int, level: float = 0.95) -> tuple[float, float]:
+    """The interval of the mean paired (seed, fold) difference under the same corrected variance."""
+    d = np.asarray(diffs, float)
+    if len(d) < 2:
+        return float("nan"), float("nan")
+    half = stats.t.ppf((1 + level) / 2, len(d) - 1) * np.sqrt(d.var(ddof=1) * (1 / len(d) + 1 / (folds - 1)))
+    return float(d.mean() - half), float(d.mean() + half)
+
+
 def corrected_ttest(diffs, folds: int) -> tuple[float, float]:
     """(mean difference, two-sided p) of paired per-(seed, fold) differences of k-fold CV scores."""
     d = np.asarray(diffs, float)

@@ -32,3 +32,23 @@ def test_corrected_ttest_is_wider_than_the_naive_one():
     assert p > naive
     t = d.mean() / np.sqrt(d.var(ddof=1) * (1 / 9 + 1 / 2))
     assert p == pytest.approx(2 * stats.t.sf(abs(t), 8))
+
+
+def test_corrected_interval_by_hand_and_consistent_with_its_p():
+    from scipy import stats
+
+    from landslide.metrics import corrected_interval, corrected_ttest
+    d = np.array([0.02, 0.05, -0.01, 0.04, 0.03, 0.00])  # 2 seeds x 3 folds
+    half = stats.t.ppf(0.975, 5) * np.sqrt(d.var(ddof=1) * (1 / 6 + 1 / 2))
+    lo, hi = corrected_interval(d, folds=3)
+    assert (lo, hi) == pytest.approx((d.mean() - half, d.mean() + half))
+    assert (lo < 0 < hi) == (corrected_ttest(d, 3)[1] > 0.05)  # the interval holds 0 exactly when p > 0.05
+
+
+def test_test_change_differences_paired_replicates_seed_by_seed():
+    from bench.grid.report import test_change
+    row = {0: (0.80, [0.78, 0.80, 0.82]), 1: (0.70, [0.68, 0.70, 0.72]), 2: (0.9, [0.9, 0.9, 0.9])}
+    ref = {0: (0.75, [0.75, 0.75, 0.75]), 1: (0.70, [0.70, 0.70, 0.70])}  # seed 2 missing: left out
+    d, lo, hi = test_change(row, ref)
+    assert d == pytest.approx(0.025)  # (0.05 + 0.00) / 2
+    assert (lo, hi) == pytest.approx(tuple(np.quantile([0.005, 0.025, 0.045], [0.025, 0.975])))

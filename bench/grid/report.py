@@ -22,15 +22,35 @@ import pandas as pd
 import landslide
 from bench.grid.spec import Grid, paper_numbers
 from landslide.atomic import write_text_atomic
-from landslide.metrics import corrected_ttest, interval
+from landslide.metrics import corrected_interval, corrected_ttest, interval
 
 ALPHA = 0.05
+
+
+def _diffs(row: dict[int, list[float]], ref: dict[int, list[float]]) -> list[float]:
+    return [a - b for seed in sorted(set(row) & set(ref)) for a, b in zip(row[seed], ref[seed])]
+
+
+def change_interval(row: dict[int, list[float]], ref: dict[int, list[float]], folds: int) -> tuple[float, float]:
+    """95 % interval of the mean per-(seed, fold) CV F1 difference (corrected resampled t)."""
+    return corrected_interval(_diffs(row, ref), folds)
+
+
+def test_change(row: dict[int, tuple], ref: dict[int, tuple]) -> tuple[float, float, float]:
+    """(difference, low, high) of the seed-averaged test F1 against ``ref`` (seed -> (test F1, bootstrap
+    replicates)): the replicates are paired, so they are differenced seed by seed, then averaged over
+    the seeds both have."""
+    both = sorted(set(row) & set(ref))
+    if not both:
+        return float("nan"), float("nan"), float("nan")
+    diff = np.mean([np.asarray(row[s][1]) - np.asarray(ref[s][1]) for s in both], axis=0)
+    return (float(np.mean([row[s][0] - ref[s][0] for s in both])), *interval(diff))
 
 
 def paired_change(row: dict[int, list[float]], ref: dict[int, list[float]], folds: int
                   ) -> tuple[float, float, str]:
     """(mean difference, p, mark) of per-(seed, fold) CV F1 of ``row`` against ``ref`` (seed -> folds)."""
-    diffs = [a - b for seed in sorted(set(row) & set(ref)) for a, b in zip(row[seed], ref[seed])]
+    diffs = _diffs(row, ref)
     if not diffs:
         return float("nan"), float("nan"), ""
     d, p = corrected_ttest(diffs, folds)
@@ -56,6 +76,8 @@ def build_table(grid: Grid, cells: list, metrics: dict[str, dict], extra_cols=No
         if c.key in metrics:
             by_row.setdefault(c.row, []).append((c, metrics[c.key]))
     folds_of = {row: {c.seed: m["cv_f1_folds"] for c, m in done} for row, done in by_row.items()}
+    boots_of = {row: {c.seed: (m["test_f1"], m["test_f1_boot"]) for c, m in done if m.get("test_f1_boot")}
+                for row, done in by_row.items()}
     lines, above = [], None
     for row in grid.rows:
         done = sorted(by_row.get(row.name, []), key=lambda cm: cm[0].seed)
@@ -70,8 +92,13 @@ def build_table(grid: Grid, cells: list, metrics: dict[str, dict], extra_cols=No
             line.update(_scores([m for _, m in done]), n_seeds=len(done), image_px=done[0][0].cfg.image_size)
             k = done[0][0].cfg.folds
             if row.name != grid.baseline:
+                base = grid.baseline
                 line.update(zip(("delta_base", "p_base", "mark_base"),
-                                paired_change(folds_of[row.name], folds_of.get(grid.baseline, {}), k)))
+                                paired_change(folds_of[row.name], folds_of.get(base, {}), k)))
+                line.update(zip(("delta_base_lo", "delta_base_hi"),
+                                change_interval(folds_of[row.name], folds_of.get(base, {}), k)))
+                line.update(zip(("delta_test_base", "delta_test_base_lo", "delta_test_base_hi"),
+                                test_change(boots_of[row.name], boots_of.get(base, {}))))
             if above is not None and above != grid.baseline:
                 line.update(zip(("delta_above", "p_above", "mark_above"),
                                 paired_change(folds_of[row.name], folds_of.get(above, {}), k)))
@@ -144,8 +171,17 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
                           else (f"{d:+.4f} {m}" if not np.isnan(d) else "")
                           for d, p, m in zip(col(f"delta_{which}").astype(float), col(f"p_{which}").astype(float),
                                              out.get(f"mark_{which}", pd.Series([""] * n, index=out.index)).fillna(""))]
+    if "delta_base_lo" in out:  # the interval of Δ base, after its p
+        out["Δ base"] = [f"{t} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(lo) else t for t, lo, hi in
+                         zip(out["Δ base"], col("delta_base_lo").astype(float), col("delta_base_hi").astype(float))]
+    if "delta_test_base" in out:
+        out["Δ test vs base [95 %]"] = [
+            f"{d:+.4f} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(d) else ""
+            for d, lo, hi in zip(*(col(c).astype(float) for c in ("delta_test_base", "delta_test_base_lo",
+                                                                   "delta_test_base_hi")))]
     drop = [c for c in ("cv_f1", "cv_f1_std", "best_val_f1", "optimism", "test_f1_lo", "test_f1_hi", "delta_base",
-                        "p_base", "mark_base", "delta_above", "p_above", "mark_above", "n_seeds") if c in out]
+                        "p_base", "mark_base", "delta_above", "p_above", "mark_above", "n_seeds", "delta_base_lo",
+                        "delta_base_hi", "delta_test_base", "delta_test_base_lo", "delta_test_base_hi") if c in out]
     out = out.drop(columns=drop)
     return out.map(lambda v: _fmt(v) if isinstance(v, float) else v)
 
