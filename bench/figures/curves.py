@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.figures.save import save_figure
+from bench.grid.runner import run_dir_for
 from landslide.train.rundir import RunDir
 
 
@@ -15,10 +16,10 @@ def row_histories(run) -> dict[str, list[np.ndarray]]:
     """Row -> one (step, val F1) history per (seed, fold) of its finished cells."""
     out: dict[str, list[np.ndarray]] = {}
     for cell in run.cells:
-        m = run.metrics.get(cell.key)
-        if not m or "run_dir" not in m:
+        if cell.key not in run.metrics:
             continue
-        rd = RunDir(m["run_dir"])
+        # the folder from the layout, not the path stored with the metrics (relative to where it ran)
+        rd = RunDir(run_dir_for(run.out, cell.cfg))
         for fold in range(cell.cfg.folds):
             r = rd.read_fold_result(fold)
             if r is not None and len(r.history):

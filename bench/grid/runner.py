@@ -55,7 +55,7 @@ def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True) -> dict:
     from landslide.train.cv import run_experiment
     run_dir = run_dir_for(out, cfg)
     _, _, metrics, wall = run_experiment(cfg, run_dir, progress)
-    return metrics.as_json() | {"wall_s": wall, "run_dir": str(run_dir)}
+    return metrics.as_json() | {"wall_s": wall, "run_dir": str(run_dir.resolve())}
 
 
 def worker_devices(device: str, workers: int, gpus: int) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines, to_markdown
-from bench.grid.runner import run_grid
+from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import load_grid
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest
@@ -34,7 +34,7 @@ def thresholds_command(args) -> None:
     per_row: dict[str, tuple[list, list, list]] = {}
     for c in cells:
         if c.key in metrics:
-            plain, tuned, t = fold_f1s(metrics[c.key]["run_dir"])
+            plain, tuned, t = fold_f1s(run_dir_for(Path(args.out), c.cfg))
             row = per_row.setdefault(c.row, ([], [], []))
             row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
     lines = []

@@ -29,7 +29,7 @@ import torch
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines, write_table
-from bench.grid.runner import expand, run_grid
+from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, open_study
 from landslide.data.bands import expand_channels
@@ -74,13 +74,13 @@ def backbone_members(base, seeds: list[int], out: Path, storage: str | None, kee
     grid, _ = runnable_rows(load_grid("backbones"), base.profile)
     study = open_study(storage or f"sqlite:///{(out / 'results.db').resolve()}", f"grid-{grid.name}")
     done = finished_metrics(study)
-    by_row: dict[str, dict[int, dict]] = {}
+    by_row: dict[str, dict[int, tuple]] = {}
     for c in expand(grid, base.replace(threads=base.threads or 1), seeds):
         if c.key in done:
-            by_row.setdefault(c.row, {})[c.seed] = done[c.key]
+            by_row.setdefault(c.row, {})[c.seed] = (done[c.key]["cv_f1_mean"], run_dir_for(out, c.cfg))
     complete = {r: m for r, m in by_row.items() if set(m) == set(seeds)}
-    best = sorted(complete, key=lambda r: -np.mean([m["cv_f1_mean"] for m in complete[r].values()]))[:keep]
-    return best, {s: [run_scores(complete[r][s]["run_dir"]) for r in best] for s in seeds} if best else {}
+    best = sorted(complete, key=lambda r: -np.mean([cv for cv, _ in complete[r].values()]))[:keep]
+    return best, {s: [run_scores(complete[r][s][1]) for r in best] for s in seeds} if best else {}
 
 
 def build_rows(seeds: dict[int, dict], tab: dict[int, dict], backbones: tuple[list[str], dict] = ([], {})
@@ -173,7 +173,7 @@ def tricks_command(args) -> None:
     seeds = parse_seeds(args)
     cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
                                  progress=not args.no_progress)
-    found = {c.seed: metrics[c.key]["run_dir"] for c in cells if c.key in metrics}
+    found = {c.seed: run_dir_for(Path(args.out), c.cfg) for c in cells if c.key in metrics}
     if not found:
         raise LandslideError("no finished cell of Table 2's smote row for these seeds; run python -m bench table2 "
                              "with the same --seeds first")
