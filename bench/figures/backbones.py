@@ -3,29 +3,40 @@ runner and store as Table 2, then a table (params measured on the model as built
 set) and a figure of CV F1 against parameters on a log axis."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
 from bench.figures.save import save_figure
 from bench.grid.report import build_table, write_table
+from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import run_from_args
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
+from landslide.train.rundir import RunDir
 
 
-def measured_columns(row, cfg, metrics: list[dict]) -> dict:
-    import torch
+def measured_columns(out: Path):
+    """Columns measured on the model as built, and the throughput its run recorded (timing.json: one
+    torch thread per cell; the seeds' runs of a row averaged)."""
+    def columns(row, cfg, metrics: list[dict]) -> dict:
+        import torch
 
-    from landslide.train.engine import build_model
-    name, entry = resolve(cfg.backbone, cfg.profile)
-    model = build_model(cfg.replace(pretrained=False, weights=""), torch.device("cpu"))
-    return {"family": entry.family if entry else name, "timm_model": name,
-            "params_m": count_parameters(model) / 1e6, "in_chans": len(channel_names(cfg.channels)),
-            "train_img_s": float(np.nanmean([m.get("train_img_s", np.nan) for m in metrics])),
-            "eval_img_s": float(np.nanmean([m.get("eval_img_s", np.nan) for m in metrics]))}
+        from landslide.train.engine import build_model, model_input_size
+        name, entry = resolve(cfg.backbone, cfg.profile)
+        model = build_model(cfg.replace(pretrained=False, weights=""), torch.device("cpu"))
+        timing = [json.loads(p.read_text()) for s in {m["seed"] for m in metrics}
+                  if (p := RunDir(run_dir_for(out, cfg.replace(seed=s))).timing_path).exists()]
+        return {"family": entry.family if entry else name, "timm_model": name,
+                "params_m": count_parameters(model) / 1e6, "in_chans": len(channel_names(cfg.channels)),
+                "image_px": model_input_size(cfg),  # raised to what the architecture needs (Inception: 75)
+                "train_img_s": float(np.mean([t["train_img_s"] for t in timing])) if timing else np.nan,
+                "eval_img_s": float(np.mean([t["eval_img_s"] for t in timing])) if timing else np.nan}
+    return columns
 
 
 def plot(df, title: str):
@@ -67,7 +78,7 @@ def backbones_command(args) -> None:
     for note in left_out:
         print(note)
     run = run_from_args(grid, args)
-    df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns)
+    df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns(run.out))
     head = run.header() + left_out
     cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
