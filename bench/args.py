@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from landslide.errors import LandslideError
 from landslide.options import add_config_arguments
 
 # a worker holds its data set in memory (1.5 GB at quick scale): more than 4 by default would surprise
@@ -26,7 +27,7 @@ def parse_list(text: str) -> list[int]:
     try:
         return [int(s) for s in text.replace(" ", "").split(",") if s] or [0]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--seeds {text!r}: give comma-separated integers, e.g. 0,1,2") from None
+        raise LandslideError(f"--seeds {text!r}: give comma-separated integers, e.g. 0,1,2") from None
 
 
 def add_grid_arguments(p: argparse.ArgumentParser, seeds: str = "0") -> None:

@@ -96,5 +96,5 @@ def test_evidence_commands_default_to_three_seeds_and_a_lone_seed_narrows_them()
     assert parse_seeds(p.parse_args(["backbones"])) == [0]
     assert parse_seeds(p.parse_args(["table2", "--seed", "4"])) == [4]
     assert parse_seeds(p.parse_args(["table2", "--seeds", "0"])) == [0]
-    with pytest.raises(argparse.ArgumentTypeError, match="comma-separated integers"):
+    with pytest.raises(LandslideError, match="comma-separated integers"):
         parse_seeds(p.parse_args(["table2", "--seeds", "a,b"]))

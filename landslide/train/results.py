@@ -51,8 +51,6 @@ class FoldResult:
                 if "final_weights" not in z:
                     return None
                 return cls(**{f.name: _scalar_or_array(z[f.name]) for f in dataclasses.fields(cls) if f.name in z})
-        except LandslideError:
-            raise
         except Exception as exc:
             raise LandslideError(f"{path}: unreadable ({type(exc).__name__}); delete it to score that fold "
                                  f"again") from None
