@@ -84,9 +84,9 @@ def backbones_command(args) -> None:
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
             "delta_base", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]
-    paths = write_table(df, head, run.out / "tables", "backbones")
+    paths = write_table(df, head, run.out / "tables", run.stem)
     if "params_m" in df:
-        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", "backbones")
-    print((run.out / "tables" / "backbones.md").read_text())
+        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", run.stem)
+    print((run.out / "tables" / f"{run.stem}.md").read_text())
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()

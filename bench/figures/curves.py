@@ -48,4 +48,4 @@ def plot_learning_curves(run, name: str = None) -> list[Path]:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     ax.set_title("\n".join(run.header()[:2]), fontsize=7)
-    return save_figure(fig, run.out / "figures", name or f"{run.grid.name}_curves")
+    return save_figure(fig, run.out / "figures", name or f"{run.stem}_curves")

@@ -130,8 +130,10 @@ def header_lines(*lines: str) -> list[str]:
 
 def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
     start = "ImageNet weights" if base.pretrained or base.weights else "trained from scratch"
+    folds = (f"the first {base.folds_trained} of {base.folds} folds trained" if base.folds_trained
+             else f"{base.folds} folds")
     return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,
-            f"data: {data}; profile: {base.profile} ({base.backbone}, {start}, {base.folds} folds, "
+            f"data: {data}; profile: {base.profile} ({base.backbone}, {start}, {folds}, "
             f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}); "
             f"seeds: {','.join(map(str, seeds))}",
             f"code: {code_version()}; date: {datetime.date.today().isoformat()}",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.args import parse_seeds
+from bench.figures.save import output_stem
 from bench.grid.report import build_table, header, write_table
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
@@ -32,6 +33,10 @@ class GridRun:
     @property
     def data(self) -> str:
         return next((m["data"] for m in self.metrics.values()), self.base.data or "synthetic")
+
+    @property
+    def stem(self) -> str:
+        return output_stem(self.grid.name, self.base.profile)
 
     def header(self) -> list[str]:
         return header(self.grid, self.base, self.seeds, self.data)
@@ -69,8 +74,8 @@ def make_table(grid_name: str, args):
     one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)
     if one_network:
         df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
-    paths = write_table(df, run.header(), run.out / "tables", run.grid.name)
-    print((run.out / "tables" / f"{run.grid.name}.md").read_text())
+    paths = write_table(df, run.header(), run.out / "tables", run.stem)
+    print((run.out / "tables" / f"{run.stem}.md").read_text())
     from bench.figures.curves import plot_learning_curves
     paths += [] if one_network else plot_learning_curves(run)
     print("wrote " + ", ".join(map(str, paths)))

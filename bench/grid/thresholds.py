@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
+from bench.figures.save import output_stem
 from bench.grid.report import header_lines, to_markdown
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import load_grid
@@ -53,6 +54,7 @@ def thresholds_command(args) -> None:
     out = Path(args.out) / "tables"
     out.mkdir(parents=True, exist_ok=True)
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(df)
-    write_text_atomic(out / f"{grid.name}_thresholds.md", md)
-    write_text_atomic(out / f"{grid.name}_thresholds.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
+    stem = output_stem(f"{grid.name}_thresholds", base.profile)
+    write_text_atomic(out / f"{stem}.md", md)
+    write_text_atomic(out / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     print(md)

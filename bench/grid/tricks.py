@@ -28,6 +28,7 @@ import pandas as pd
 import torch
 
 from bench.args import parse_seeds
+from bench.figures.save import output_stem
 from bench.grid.report import header_lines, write_table
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
@@ -191,5 +192,6 @@ def tricks_command(args) -> None:
         f"baseline: {tab_s:.1f} s for {len(found)} seed(s) x {base.folds} folds (features and fits).",
         "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
         "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
-    write_table(df, head, Path(args.out) / "tables", "tricks", shown=display(df))
-    print((Path(args.out) / "tables" / "tricks.md").read_text())
+    stem = output_stem("tricks", base.profile)
+    write_table(df, head, Path(args.out) / "tables", stem, shown=display(df))
+    print((Path(args.out) / "tables" / f"{stem}.md").read_text())

@@ -46,5 +46,5 @@ def load_run(run_dir: str | Path):
         model = build_model(cfg.replace(pretrained=False, weights=""), device)
         model.load_state_dict(ckpt["model"])
         model.eval()
-        prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device)
+        prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device, cfg.channels_last)
         yield TrainedFold(fold, model, prep, x[res.val_idx], ps.train.labels[res.val_idx], res)

@@ -87,7 +87,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
     device = pick_device(cfg.device)
     results = []
-    folds = make_folds(labels, cfg.folds, split_seed(cfg.seed))
+    folds = make_folds(labels, cfg.folds, split_seed(cfg.seed))[:cfg.folds_trained or None]
     for fold, (tr, va) in enumerate(tqdm(folds, desc="folds", disable=not progress, leave=False)):
         result = run.read_fold_result(fold)
         if result is None:

@@ -24,7 +24,12 @@ def autocast(device: torch.device):
     return contextlib.nullcontext()
 
 
-def to_device(x: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Non-blocking copy (from pinned memory when the source is pinned); channels_last on CUDA."""
+def channels_last(device: torch.device, on_cpu: bool = False) -> bool:
+    return device.type == "cuda" or on_cpu
+
+
+def to_device(x: torch.Tensor, device: torch.device, on_cpu_too: bool = False) -> torch.Tensor:
+    """Non-blocking copy (from pinned memory when the source is pinned); channels_last on CUDA (and on the
+    CPU when asked: the configuration's ``channels_last``)."""
     x = x.to(device, non_blocking=True)
-    return x.contiguous(memory_format=torch.channels_last) if device.type == "cuda" else x
+    return x.contiguous(memory_format=torch.channels_last) if channels_last(device, on_cpu_too) else x

@@ -30,7 +30,7 @@ from landslide.metrics import f1_at_half
 from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import extra_kwargs, input_size, resolve
 from landslide.train.checkpoint import load_checkpoint, save_checkpoint
-from landslide.train.device import autocast, to_device
+from landslide.train.device import autocast, channels_last, to_device
 from landslide.train.results import FoldResult
 from landslide.train.seeds import epoch_seed, init_seed
 from landslide.train.step import LossWatch, train_step
@@ -56,7 +56,7 @@ def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
     model = create_backbone(name, len(channel_names(cfg.channels)), 2, cfg.pretrained, cfg.weights or None,
                             cfg.drop_rate, size, **extra_kwargs(cfg.backbone, cfg.profile, size))
     model = model.to(device)
-    if device.type == "cuda":
+    if channels_last(device, cfg.channels_last):
         model = model.to(memory_format=torch.channels_last)
     # compile wraps the module; the wrapper forwards timm's API (forward_features, ...) to it
     return torch.compile(model) if cfg.compile else model
@@ -93,11 +93,11 @@ def make_schedule(cfg: ExperimentConfig, opt: torch.optim.Optimizer, total_steps
 class Preprocess:
     """Normalise (statistics of the training fold) and resize to the profile's size, on the device."""
 
-    def __init__(self, scaler: ChannelScaler, size: int, device: torch.device):
-        self.scaler, self.size, self.device = scaler, size, device
+    def __init__(self, scaler: ChannelScaler, size: int, device: torch.device, channels_last: bool = False):
+        self.scaler, self.size, self.device, self.channels_last = scaler, size, device, channels_last
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.scaler(to_device(x, self.device))
+        x = self.scaler(to_device(x, self.device, self.channels_last))
         if x.shape[-1] != self.size:
             x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
         return x
@@ -151,7 +151,7 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     n_real = data.n_real_train or data.train_x.shape[0]
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
     scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
-    prep = Preprocess(scaler, model_input_size(cfg), device)
+    prep = Preprocess(scaler, model_input_size(cfg), device, cfg.channels_last)
     torch.manual_seed(init_seed(cfg.seed, fold))  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
     opt = make_optimizer(cfg, model)

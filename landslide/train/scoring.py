@@ -61,7 +61,8 @@ def score(results: list[FoldResult], data: CvData, head: str = "fc", svm_c: floa
             test_scores.append(te_s)
     test = np.mean(test_scores, axis=0) if test_scores else None
     has_test = test is not None and data.test_labels is not None
-    real = np.arange(data.n_real)
+    # out-of-fold rows: every real image, unless only some folds were trained (folds_trained)
+    real = np.flatnonzero(~np.isnan(oof[:data.n_real]))
     metrics = Metrics(
         head=head, svm_c=svm_c if head == "svm" else None,
         train_f1=float(np.mean(train_f1)), train_f1_folds=train_f1,
