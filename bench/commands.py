@@ -66,7 +66,8 @@ def register(sub, add_grid_arguments) -> None:
     g.add_argument("--device", default="auto")
     g.add_argument("--iters", type=int, default=300, help="timed training iterations (default 300)")
     g.add_argument("--warmup", type=int, default=20)
-    g.add_argument("--compile", action="store_true", help="torch.compile the model first")
+    g.add_argument("--compile", action="store_true", help="the captured step (--set compile=true in training: "
+                                                          "forward, backward and optimiser compiled once; CUDA graphs)")
     g.add_argument("--ssim-n", type=int, default=1255, help="patches in the timed SSIM neighbour search (default 1255)")
     g.add_argument("--tiny", action="store_true", help="a tiny model on any device: checks the path, not the speed")
     g.set_defaults(fn=_lazy("bench.perf.gpu_check", "gpu_check_command"))

@@ -79,7 +79,9 @@ class ExperimentConfig:
     seed: int = 0
     threads: int = 0               # torch threads; 0 = torch's default. Results are bit-identical only for equal counts
     device: str = "auto"
-    compile: bool = False          # torch.compile the model (worth it on a GPU for long runs)
+    # the captured training step (landslide/train/step.py: CapturedStep; CUDA graphs on a GPU). Whole
+    # batches only (a fold's last partial batch is dropped), so it is part of a run's identity
+    compile: bool = False
     # channels_last memory on the CPU too (always on with CUDA): 1.15x training and 1.37x evaluation for
     # ResNet-10-T on this project's 2-core machine; the sums run in another order, so it is part of the identity
     channels_last: bool = False
@@ -99,13 +101,13 @@ class ExperimentConfig:
 
     def training_fields(self) -> dict:
         """Everything that changes the trained network (the head is fitted afterwards)."""
-        return _identity(self, ("head", "svm_c", "device", "compile"))
+        return _identity(self, ("head", "svm_c", "device"))
 
     def training_key(self) -> str:
         return _digest(self.training_fields())
 
     def key(self) -> str:
-        return _digest(_identity(self, ("device", "compile")))
+        return _digest(_identity(self, ("device",)))
 
     def replace(self, **changes) -> ExperimentConfig:
         unknown = set(changes) - set(FIELDS)
@@ -134,7 +136,7 @@ _HINTS = get_type_hints(ExperimentConfig)
 # Fields added after results stores existed, with the value that reproduces the old behaviour: left out of
 # a configuration's identity while at that value, so older run folders and cells keep their keys.
 _ADDED_LATER = {"smote_share": 0.0, "smote_mix": "linear", "data_fingerprint": "",
-                "threads": 0, "channels_last": False, "folds_trained": 0}
+                "threads": 0, "channels_last": False, "folds_trained": 0, "compile": False}
 
 # name -> (lowest allowed, highest allowed or None, inclusive low)
 _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, None), "dim": (8, None),

@@ -14,7 +14,8 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
                                               "(default: the built-in synthetic data set)")
     p.add_argument("--profile", default="quick", choices=profile_names(),
                    help="scale: smoke (seconds, tests), quick (minutes on a laptop CPU, default), "
-                        "paper (the paper's settings, for a GPU)")
+                        "preview (the quick profile's first fold only: a first look at a grid in a quarter of "
+                        "the time), paper (the paper's settings, for a GPU)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda, cuda:1 ...")
     p.add_argument("--weights", default="", help="local pretrained weight file (.safetensors/.pth) for the "

@@ -71,3 +71,49 @@ def test_the_compiled_step_equals_eager():
         torch.testing.assert_close(le, lc, rtol=1e-5, atol=1e-6)
     for p, q in zip(eager.parameters(), compiled.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def _captured(model, lr: float, milestones: list[int]):
+    from landslide.train.engine import shadow_optimizer
+    from landslide.train.step import CapturedStep
+    opt = torch.optim.AdamW(model.parameters(), lr=torch.tensor(lr), foreach=False)
+    shadow = shadow_optimizer(opt)
+    sched = torch.optim.lr_scheduler.MultiStepLR(shadow, milestones, 0.1)
+    return CapturedStep(model, opt, torch.device("cpu"), shadow, sched), opt
+
+
+@pytest.mark.slow
+def test_the_captured_step_equals_eager_through_a_schedule(monkeypatch):
+    """The whole step compiled once (CapturedStep) computes what the eager step does, the rate changes
+    inside the graph (no recompilation when the schedule divides it by 10), and after the first
+    (compiling) call no step reads a value back from the device."""
+    x, y = torch.randn(8, 3, 8, 8), torch.nn.functional.one_hot(torch.arange(8) % 2, 2).float()
+    eager, model = tiny(), tiny()
+    opt_e = torch.optim.AdamW(eager.parameters(), lr=1e-2)
+    sched_e = torch.optim.lr_scheduler.MultiStepLR(opt_e, [2], 0.1)
+    step, opt_c = _captured(model, 1e-2, [2])
+    losses_e = [train_step(eager, opt_e, x, y, torch.device("cpu"), sched_e)]
+    losses_c = [step(x, y)]
+
+    def forbidden(*a, **k):
+        raise AssertionError("a host synchronisation inside the captured step")
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        for _ in range(3):
+            losses_e.append(train_step(eager, opt_e, x, y, torch.device("cpu"), sched_e))
+            with monkeypatch.context() as m:
+                for name in ("item", "tolist", "__bool__"):
+                    m.setattr(torch.Tensor, name, forbidden)
+                losses_c.append(step(x, y))
+    torch.testing.assert_close(torch.stack(losses_c), torch.stack(losses_e), rtol=1e-5, atol=1e-6)
+    for p, q in zip(eager.parameters(), model.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+    assert float(opt_c.param_groups[0]["lr"]) == pytest.approx(opt_e.param_groups[0]["lr"]) == pytest.approx(1e-3)
+
+
+def test_the_captured_step_trains_whole_batches_only():
+    from landslide.train.engine import steps_per_epoch
+    # 70 images in batches of 32: eager runs 32 + 32 + 6, the captured step (one shape) 32 + 32
+    assert steps_per_epoch(70, 32) == 3 and steps_per_epoch(70, 32, whole_batches=True) == 2
+    # a last batch of one image is left out either way (BatchNorm cannot train on it); fewer images than
+    # a batch make one step of all of them
+    assert steps_per_epoch(65, 32) == 2 and steps_per_epoch(10, 32, whole_batches=True) == 1

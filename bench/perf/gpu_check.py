@@ -18,8 +18,8 @@ from landslide.config import profile_config
 from landslide.data.bands import channel_names
 from landslide.data.normalize import ChannelScaler
 from landslide.train.device import autocast, pick_device, synchronize
-from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
-from landslide.train.step import train_step
+from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict, unwrap
+from landslide.train.step import CapturedStep, train_step
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets.
 BF16_PEAK = {"H100 SXM": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
@@ -82,30 +82,37 @@ def gpu_check_command(args) -> None:
     if device.type == "cuda":
         images = images.pin_memory()
     prep = Preprocess(ChannelScaler(cfg.norm).fit(images), size, device)
+    cfg = cfg.replace(compile=args.compile)
     model = build_model(cfg, device)
-    if args.compile:
-        model = torch.compile(model)
-    opt = make_optimizer(cfg, model)
+    opt = make_optimizer(cfg, model, captured=args.compile)
+    captured = CapturedStep(unwrap(model), opt, device) if args.compile else None
     onehot = torch.nn.functional.one_hot(labels, 2).float()
     aug_cfg = cfg.replace(mixup=True, cutmix=True)
 
     def step():
         idx = torch.randint(0, n, (cfg.batch_size,), generator=gen)
         x, y = augment(aug_cfg, prep(images[idx]), onehot[idx].to(device, non_blocking=True), gen, names)
-        train_step(model, opt, x, y, device)
+        captured(x, y) if captured else train_step(model, opt, x, y, device)
+
+    def steps(count: int):
+        for _ in range(count):
+            step()
 
     model.train()
-    for _ in range(args.warmup):
-        step()
-    synchronize(device)
     t0 = time.perf_counter()
-    for _ in range(args.iters):
-        step()
+    steps(args.warmup)
     synchronize(device)
-    train_rate = args.iters * cfg.batch_size / (time.perf_counter() - t0)
-    predict(model, prep, images, batch=128)  # same batch shapes as timed: cudnn autotunes outside the timing
+    warm_s = time.perf_counter() - t0
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    steps(args.iters)
+    synchronize(device)
+    wall, cpu_per_step = time.perf_counter() - t0, (time.process_time() - cpu0) / args.iters
+    train_rate = args.iters * cfg.batch_size / wall
+    from bench.perf.gpu_diagnose import kernel_time
+    prof_wall, kernels_s, _ = kernel_time(lambda: steps(5), device)
+    predict(model, prep, images)  # same batch shapes as timed: cudnn autotunes (and compile) outside the timing
     t0 = time.perf_counter()
-    evaluated = predict(model, prep, images, batch=128)
+    evaluated = predict(model, prep, images)
     synchronize(device)
     eval_rate = len(evaluated) / (time.perf_counter() - t0)
     fwd, both = flops_per_image(model, size, len(names), device)
@@ -114,7 +121,10 @@ def gpu_check_command(args) -> None:
     achieved = train_rate * both / 1e12
     print(f"device: {name}; torch {torch.__version__}; model {cfg.backbone} at {size} px, {len(names)} channels, "
           f"batch {cfg.batch_size}, bf16 autocast {device.type == 'cuda'}, compile {args.compile}")
-    print(f"train: {train_rate:.1f} img/s over {args.iters} iterations (after {args.warmup} warm-up)")
+    print(f"train: {train_rate:.1f} img/s over {args.iters} iterations (after {args.warmup} warm-up steps, "
+          f"{warm_s:.0f} s{' with compilation' if args.compile else ''})")
+    print(f"host: {cpu_per_step * 1e3:.0f} ms CPU per step against {wall / args.iters * 1e3:.0f} ms wall; "
+          f"device kernels busy {100 * kernels_s / prof_wall:.0f} % of 5 profiled steps' wall")
     print(f"eval:  {eval_rate:.1f} img/s")
     print(f"FLOPs per image: forward {fwd / 1e9:.2f} G, training step {both / 1e9:.2f} G (3x forward)")
     print(f"achieved: {achieved:.1f} TFLOP/s in training" +

@@ -60,21 +60,28 @@ def diagnose_command(args) -> None:
           f"{cpu_per_step * 1e3:.0f} ms CPU per step, {time.perf_counter() - t0:.0f} s incl. warm-up/compile")
 
 
-def _profile(model, device, size: int, batch: int, channels_last: bool) -> None:
+def kernel_time(run, device) -> tuple[float, float, object]:
+    """(wall seconds, seconds of device kernels, the profiler's events) of ``run()``, synchronised."""
     from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile
-    step_rate(model, device, size, batch, channels_last, 2, 5)
     kinds = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with profile(activities=kinds) as prof:
         wall = time.perf_counter()
-        step_rate(model, device, size, batch, channels_last, 3, 0)
+        run()
+        synchronize(device)
         wall = time.perf_counter() - wall
     events = prof.key_averages()
     # kernels only: user annotations (Optimizer.step#Adam.step ...) span kernels already counted;
     # including them gave "47 % busy" on the H200 where the kernels alone were 16 %
     gpu_us = sum(e.self_device_time_total for e in events
                  if e.device_type != DeviceType.CPU and not e.is_user_annotation)
-    print(f"3 steps: wall {wall * 1e3:.0f} ms, GPU kernels {gpu_us / 1e3:.0f} ms "
-          f"({100 * gpu_us / 1e6 / wall:.0f} % busy)")
+    return wall, gpu_us / 1e6, events
+
+
+def _profile(model, device, size: int, batch: int, channels_last: bool) -> None:
+    step_rate(model, device, size, batch, channels_last, 2, 5)
+    wall, gpu_s, events = kernel_time(lambda: step_rate(model, device, size, batch, channels_last, 3, 0), device)
+    print(f"3 steps: wall {wall * 1e3:.0f} ms, GPU kernels {gpu_s * 1e3:.0f} ms "
+          f"({100 * gpu_s / wall:.0f} % busy)")
     print(events.table(sort_by="self_device_time_total" if device.type == "cuda" else "self_cpu_time_total",
                        row_limit=12, max_name_column_width=60))

@@ -33,7 +33,7 @@ from landslide.train.checkpoint import load_checkpoint, save_checkpoint
 from landslide.train.device import autocast, channels_last, to_device
 from landslide.train.results import FoldResult
 from landslide.train.seeds import epoch_seed, init_seed
-from landslide.train.step import LossWatch, train_step
+from landslide.train.step import CapturedStep, LossWatch, train_step
 
 
 @dataclass
@@ -58,8 +58,10 @@ def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
     model = model.to(device)
     if channels_last(device, cfg.channels_last):
         model = model.to(memory_format=torch.channels_last)
-    # compile wraps the module; the wrapper forwards timm's API (forward_features, ...) to it
-    return torch.compile(model) if cfg.compile else model
+    # compiled for evaluation (training compiles its own step: CapturedStep); the wrapper forwards timm's
+    # API (forward_features, ...) to the module
+    mode = "reduce-overhead" if device.type == "cuda" else None
+    return torch.compile(model, mode=mode, dynamic=False) if cfg.compile else model
 
 
 def unwrap(model: torch.nn.Module) -> torch.nn.Module:
@@ -67,15 +69,30 @@ def unwrap(model: torch.nn.Module) -> torch.nn.Module:
     return getattr(model, "_orig_mod", model)
 
 
-def make_optimizer(cfg: ExperimentConfig, model: torch.nn.Module) -> torch.optim.Optimizer:
-    # On a GPU the fused kernels update all parameters in a few launches: the H200 run of the paper
-    # profile (batch 36) was bound by host-side per-op overhead, not by the GPU (see README).
-    fused = {"fused": True} if next(model.parameters()).is_cuda else {}
-    if cfg.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **fused)
-    if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **fused)
-    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or adamw")
+def make_optimizer(cfg: ExperimentConfig, model: torch.nn.Module, captured: bool = False
+                   ) -> torch.optim.Optimizer:
+    """Adam or AdamW. Eager on a GPU: the fused kernels (the H200 run of the paper profile was bound by
+    host-side per-op overhead, not by the GPU). Captured (``CapturedStep``): the rate is a tensor on the
+    parameters' device, so a schedule changes a value inside the graph instead of recompiling it."""
+    device = next(model.parameters()).device
+    if captured:
+        # capturable keeps the step counters on the device (a CUDA graph cannot read host values)
+        extra = {"capturable": True, "foreach": True} if device.type == "cuda" else {"foreach": False}
+        lr = torch.tensor(cfg.lr, device=device)
+    else:
+        extra, lr = ({"fused": True} if device.type == "cuda" else {}), cfg.lr
+    kind = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}.get(cfg.optimizer)
+    if kind is None:
+        raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or adamw")
+    return kind(model.parameters(), lr=lr, weight_decay=cfg.weight_decay, **extra)
+
+
+def shadow_optimizer(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
+    """An optimiser with ``opt``'s float rates over one dummy parameter: the schedule runs on it, exactly
+    as in eager training, and ``CapturedStep`` copies its rates into ``opt``'s tensors."""
+    if len(opt.param_groups) != 1:
+        raise ValueError("the captured step schedules one parameter group")
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=float(opt.param_groups[0]["lr"]))
 
 
 def make_schedule(cfg: ExperimentConfig, opt: torch.optim.Optimizer, total_steps: int):
@@ -123,18 +140,26 @@ def augment(cfg: ExperimentConfig, x: torch.Tensor, y: torch.Tensor, gen: torch.
     return x, y
 
 
+def eval_batch(device: torch.device) -> int:
+    # a GPU evaluates in large batches (one bf16 launch sequence per 512 images); the CPU keeps 128, the
+    # size every committed number was made with (another size sums convolutions in another order)
+    return 512 if device.type == "cuda" else 128
+
+
 @torch.no_grad()
-def predict(model, prep: Preprocess, x: torch.Tensor, batch: int = 128, with_embeddings: bool = False):
-    """Landslide probabilities (and pooled embeddings) of (N, C, H, W) raw images, no augmentation."""
+def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, with_embeddings: bool = False):
+    """Landslide probabilities (and pooled embeddings) of (N, C, H, W) raw images, no augmentation. The
+    scores stay on the device until the pass ends: one transfer, no host round trip per batch."""
     model.eval()
+    batch = batch or eval_batch(prep.device)
     probs, embs = [], []
     for s in range(0, x.shape[0], batch):
         with autocast(prep.device):
             feats, logits = embed_and_logits(model, prep(x[s:s + batch]))
-        # kept on the device until the pass ends: one transfer instead of a host round trip per batch
         probs.append(torch.softmax(logits.float(), 1)[:, 1])
         if with_embeddings:
-            embs.append(feats.float())
+            # a copy: a CUDA graph (compile on a GPU) overwrites its outputs at the next replay
+            embs.append(feats.to(torch.float32, copy=True))
     p = torch.cat(probs).cpu().numpy() if probs else np.zeros(0, np.float32)
     return (p, torch.cat(embs).cpu().numpy()) if with_embeddings else p
 
@@ -154,7 +179,7 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     prep = Preprocess(scaler, model_input_size(cfg), device, cfg.channels_last)
     torch.manual_seed(init_seed(cfg.seed, fold))  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
-    opt = make_optimizer(cfg, model)
+    opt = make_optimizer(cfg, model, captured=cfg.compile)
     loop = _Loop(cfg, fold, data, model, prep, opt, device, progress)
     state = loop.resume(fold_dir / "last.pt")
     for epoch in range(state["epoch"], cfg.epochs):
@@ -166,9 +191,12 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     return _final_predictions(model, prep, data, n_real, state)
 
 
-def steps_per_epoch(n: int, batch_size: int) -> int:
+def steps_per_epoch(n: int, batch_size: int, whole_batches: bool = False) -> int:
     # A last batch of a single image is left out of the epoch: BatchNorm cannot train on one sample.
-    # It is a different image each epoch (the order is reshuffled), so no image is left out for good.
+    # The captured step has one batch shape, so it leaves out any partial last batch. Either way it is a
+    # different set of images each epoch (the order is reshuffled), so no image is left out for good.
+    if whole_batches:
+        return max(1, n // batch_size)
     return max(1, n // batch_size + (n % batch_size >= 2))
 
 
@@ -179,8 +207,14 @@ class _Loop:
         self.cfg, self.fold, self.data, self.model, self.prep, self.opt = cfg, fold, data, model, prep, opt
         self.device, self.progress = device, progress
         self.n = data.train_x.shape[0]
-        self.steps = steps_per_epoch(self.n, cfg.batch_size)
-        self.sched = make_schedule(cfg, opt, self.steps * cfg.epochs)
+        self.steps = steps_per_epoch(self.n, cfg.batch_size, whole_batches=cfg.compile)
+        if cfg.compile:
+            shadow = shadow_optimizer(opt)
+            self.sched = make_schedule(cfg, shadow, self.steps * cfg.epochs)
+            self.step = CapturedStep(unwrap(model), opt, device, shadow, self.sched)
+        else:
+            self.sched = make_schedule(cfg, opt, self.steps * cfg.epochs)
+            self.step = lambda x, y: train_step(model, opt, x, y, device, self.sched)
         self.names = channel_names(cfg.channels)
         self.onehot = F.one_hot(data.train_y, 2).float().to(device)
         self.watch = LossWatch()
@@ -195,6 +229,8 @@ class _Loop:
         unwrap(self.model).load_state_dict(ckpt["model"])
         self.opt.load_state_dict(ckpt["opt"])
         self.sched.load_state_dict(ckpt["sched"])
+        if isinstance(self.step, CapturedStep):
+            self.step.copy_rate()
         state = ckpt["state"]
         state.pop("best_state", None)  # written by versions that scored the best checkpoint
         return state
@@ -219,7 +255,7 @@ class _Loop:
         for i in bar:
             idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
             x, y = augment(cfg, self.prep(self.data.train_x[idx]), self.onehot[idx].to(self.device), gen, self.names)
-            self.watch.add(train_step(self.model, self.opt, x, y, self.device, self.sched), where, self.hint)
+            self.watch.add(self.step(x, y), where, self.hint)
             state["step"] += 1
             state["train_images"] += len(idx)
             bar.set_postfix(loss=f"{self.watch.last_mean:.3f}", best_f1=f"{max(state['best_f1'], 0):.3f}",
