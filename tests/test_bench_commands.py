@@ -45,8 +45,9 @@ def test_sweep_writes_a_grid_the_runner_accepts(tmp_path):
 
 def test_smote_figure_and_gpu_check_path(tmp_path):
     bench("smote", "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
-    assert (tmp_path / "figures" / "smote.png").exists() and (tmp_path / "figures" / "smote.pdf").exists()
-    marker = pd.read_csv(tmp_path / "tables" / "smote_marker.csv", comment="#")
+    # a profile other than quick carries its name: the committed (quick) outputs are never overwritten
+    assert (tmp_path / "figures" / "smote_smoke.png").exists() and (tmp_path / "figures" / "smote_smoke.pdf").exists()
+    marker = pd.read_csv(tmp_path / "tables" / "smote_marker_smoke.csv", comment="#")
     assert len(marker) == 4 and marker.auc_logistic_cv.between(0, 1).all()
     assert marker.compared.str.contains("linear").any() and marker.compared.str.contains("class information").any()
     out = bench("gpu-check", "--tiny", "--device", "cpu", "--iters", "2", "--warmup", "1")
@@ -61,18 +62,18 @@ def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
     grid.write_text('[grid]\nname = "backbones"\nbaseline = "resnet"\nfactors = ["backbone"]\n'
                     '[[row]]\nname = "resnet"\nbackbone = "@resnet"\n[[row]]\nname = "unet"\nbackbone = "@unet"\n')
     bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
-    df = pd.read_csv(tmp_path / "tables" / "backbones.csv", comment="#")
+    df = pd.read_csv(tmp_path / "tables" / "backbones_smoke.csv", comment="#")
     assert df.timm_model.tolist() == ["test_resnet", "unet_small"] and (df.params_m > 0).all()
-    assert (tmp_path / "figures" / "backbones.png").exists()
+    assert (tmp_path / "figures" / "backbones_smoke.png").exists()
     again = bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
     assert "2 done, 0 to run" in again
 
 
 def test_tricks_table_and_a_submission_from_its_runs(tmp_path):
     bench("tricks", "--profile", "smoke", "--out", str(tmp_path), "--seeds", "0", "--tta", "4", "--no-progress")
-    df = pd.read_csv(tmp_path / "tables" / "tricks.csv", comment="#")
+    df = pd.read_csv(tmp_path / "tables" / "tricks_smoke.csv", comment="#")
     assert len(df) == 5 and df.test_f1.between(0, 1).all() and df.row.str.contains("tabular").iloc[-1]
-    assert (tmp_path / "tables" / "tricks.md").exists() and (tmp_path / "tables" / "tricks.tex").exists()
+    assert (tmp_path / "tables" / "tricks_smoke.md").exists() and (tmp_path / "tables" / "tricks_smoke.tex").exists()
     run = next((tmp_path / "runs").iterdir())
     r = subprocess.run([sys.executable, "-m", "landslide", "predict", "--run", str(run), "--tta", "4", "--threshold",
                         "oof", "--out", str(tmp_path / "sub.csv")], capture_output=True, text=True)
@@ -89,8 +90,8 @@ def test_thresholds_table_reads_the_runs_at_0_5_as_the_metrics_do(tmp_path):
     bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
     bench("thresholds", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path),
           "--no-progress")
-    table = pd.read_csv(tmp_path / "tables" / "g.csv", comment="#")
-    th = pd.read_csv(tmp_path / "tables" / "g_thresholds.csv", comment="#")
+    table = pd.read_csv(tmp_path / "tables" / "g_smoke.csv", comment="#")
+    th = pd.read_csv(tmp_path / "tables" / "g_thresholds_smoke.csv", comment="#")
     assert th.row.tolist() == ["a", "b"]
     at_half = [float(v.split(" ± ")[0]) for v in th["CV F1 at 0.5"]]
     assert at_half == pytest.approx(table.cv_f1.tolist(), abs=5e-5)  # the same folds, the same 0.5 scores

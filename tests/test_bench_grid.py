@@ -19,7 +19,7 @@ def test_table2_then_table3_smoke(tmp_path):
     out = tmp_path / "o"
     r = bench("table2", "--seeds", "0", "--profile", "smoke", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    csv = out / "tables" / "table2.csv"
+    csv = out / "tables" / "table2_smoke.csv"  # a profile other than quick carries its name
     df = pd.read_csv(csv, comment="#")
     assert df.row.tolist() == ["baseline", "dim384", "ch20", "mix", "step", "cosine", "robust", "smote"]
     assert df.paper_test_f1.tolist() == [0.8370, 0.7866, 0.8163, 0.8606, 0.8379, 0.8729, 0.8845, 0.8915]
@@ -27,8 +27,8 @@ def test_table2_then_table3_smoke(tmp_path):
     assert df.image_px.tolist() == [32, 48, 32, 32, 32, 32, 32, 32]
     assert "profile: smoke" in csv.read_text().splitlines()[1]
     for ext in ("md", "tex"):
-        assert (out / "tables" / f"table2.{ext}").exists()
-    assert "\\toprule" in (out / "tables" / "table2.tex").read_text()
+        assert (out / "tables" / f"table2_smoke.{ext}").exists()
+    assert "\\toprule" in (out / "tables" / "table2_smoke.tex").read_text()
     runs_before = sorted(p.name for p in (out / "runs").iterdir())
 
     t0 = time.time()
@@ -39,7 +39,7 @@ def test_table2_then_table3_smoke(tmp_path):
 
     r3 = bench("table3", "--seeds", "0", "--profile", "smoke", "--out", str(out))
     assert r3.returncode == 0, r3.stderr
-    t3 = pd.read_csv(out / "tables" / "table3.csv", comment="#")
+    t3 = pd.read_csv(out / "tables" / "table3_smoke.csv", comment="#")
     assert t3.row.tolist() == ["baseline", "lgbm", "svm_c1.0", "svm_c0.75", "svm_c0.5", "svm_c0.1"]
     assert t3.cv_f1.notna().all()
     # Table 3 trained nothing new: its cells reuse Table 2's last row, whose FC row it reproduces exactly
@@ -64,8 +64,8 @@ def test_killed_grid_resumes_to_the_same_table(tmp_path):
     p.wait()
     r = bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(killed))
     assert r.returncode == 0, r.stderr
-    a = pd.read_csv(full / "tables" / "g.csv", comment="#")
-    b = pd.read_csv(killed / "tables" / "g.csv", comment="#")
+    a = pd.read_csv(full / "tables" / "g_smoke.csv", comment="#")
+    b = pd.read_csv(killed / "tables" / "g_smoke.csv", comment="#")
     assert a.cv_f1.tolist() == b.cv_f1.tolist() and b.cv_f1.notna().all()
 
 

@@ -69,10 +69,10 @@ def test_umap_and_occlusion_commands_smoke(tmp_path):
         r = subprocess.run([sys.executable, "-m", "bench", *cmd, "--profile", "smoke", "--out", str(out),
                             "--no-progress"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-    umap_csv = pd.read_csv(out / "tables" / "umap.csv")
+    umap_csv = pd.read_csv(out / "tables" / "umap_smoke.csv")
     assert umap_csv.panel.tolist() == ["a", "b"] and umap_csv.silhouette.between(-1, 1).all()
-    occ = pd.read_csv(out / "tables" / "occlusion.csv")
+    occ = pd.read_csv(out / "tables" / "occlusion_smoke.csv")
     assert set(occ.method) == {"occlusion_prob", "occlusion_f1", "permutation_prob", "permutation_f1"}
     assert len(occ) == 48 and sorted(occ[occ.method == "occlusion_f1"]["rank"]) == list(range(1, 13))
-    for f in ("umap.png", "umap.pdf", "occlusion.png", "occlusion.pdf"):
+    for f in ("umap_smoke.png", "umap_smoke.pdf", "occlusion_smoke.png", "occlusion_smoke.pdf"):
         assert (out / "figures" / f).exists()

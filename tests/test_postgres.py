@@ -112,11 +112,11 @@ def test_two_workers_one_killed_mid_cell_drain_the_grid(postgres_url, tmp_path):
     complete = [t.user_attrs["key"] for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) == len(set(complete)) == 4, log[-3000:]          # every cell once, none twice
     assert killed_key in complete                                            # the dead worker's cell too
-    shared = pd.read_csv(out / "tables" / "pg.csv", comment="#")
+    shared = pd.read_csv(out / "tables" / "pg_smoke.csv", comment="#")
     single = tmp_path / "single"
     rc = subprocess.run([sys.executable, "-m", "bench", "table2", "--grid", str(grid), "--profile", "smoke",
                          "--seeds", "0,1", "--out", str(single), "--no-progress"], capture_output=True, text=True)
     assert rc.returncode == 0, rc.stderr[-3000:]
-    alone = pd.read_csv(single / "tables" / "pg.csv", comment="#")
+    alone = pd.read_csv(single / "tables" / "pg_smoke.csv", comment="#")
     cols = ["row", "train_f1", "cv_f1", "cv_f1_std", "best_val_f1", "test_f1"]
     pd.testing.assert_frame_equal(shared[cols], alone[cols])

@@ -117,3 +117,30 @@ def test_the_captured_step_trains_whole_batches_only():
     # a last batch of one image is left out either way (BatchNorm cannot train on it); fewer images than
     # a batch make one step of all of them
     assert steps_per_epoch(65, 32) == 2 and steps_per_epoch(10, 32, whole_batches=True) == 1
+
+
+@pytest.mark.slow
+def test_a_resumed_captured_step_continues_the_schedule_where_it_stopped(tmp_path):
+    """Killed after 2 of 4 steps (past the milestone) and resumed from saved states, the captured step
+    ends where an uninterrupted one does: the restored rate is 1e-3, not the initial 1e-2."""
+    from landslide.train.checkpoint import load_checkpoint, save_checkpoint
+    x, y = torch.randn(8, 3, 8, 8), torch.nn.functional.one_hot(torch.arange(8) % 2, 2).float()
+    whole, model = tiny(), tiny()
+    step, _ = _captured(whole, 1e-2, [1])
+    for _ in range(4):
+        step(x, y)
+    first, opt = _captured(model, 1e-2, [1])
+    for _ in range(2):
+        first(x, y)
+    save_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(), "sched": first.sched.state_dict()},
+                    tmp_path / "last.pt")
+    ckpt = load_checkpoint(tmp_path / "last.pt")
+    again = tiny()
+    again.load_state_dict(ckpt["model"])
+    resumed, opt_r = _captured(again, 1e-2, [1])
+    resumed.restore(ckpt["opt"], ckpt["sched"])
+    assert float(opt_r.param_groups[0]["lr"]) == pytest.approx(1e-3)
+    for _ in range(2):
+        resumed(x, y)
+    for p, q in zip(whole.parameters(), again.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)

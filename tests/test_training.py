@@ -105,13 +105,16 @@ def test_smote_share_balances_each_training_fold(tmp_path):
 def test_fields_added_later_keep_old_keys_at_their_old_value():
     import hashlib
     cfg = smoke(smote_mix="linear")  # the mix every run used before the field existed
-    added = ("smote_share", "smote_mix", "data_fingerprint", "threads")
+    added = ("smote_share", "smote_mix", "data_fingerprint", "threads", "channels_last", "folds_trained")
     before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key
     assert cfg.replace(smote_share=0.5).training_key() != old_key
     assert cfg.replace(smote_mix="anchor_texture").training_key() != old_key
     assert cfg.replace(threads=1).training_key() != cfg.replace(threads=2).training_key()
+    # the captured step trains whole batches only: a run of its own, while compile=false keeps the old key
+    for change in ({"compile": True}, {"channels_last": True}, {"folds_trained": 1}):
+        assert cfg.replace(**change).training_key() != old_key
 
 
 def test_a_run_folder_from_before_the_new_fields_is_resumed_not_refused(tmp_path):
@@ -124,3 +127,27 @@ def test_a_run_folder_from_before_the_new_fields_is_resumed_not_refused(tmp_path
     assert RunDir(tmp_path).check(cfg)
     with pytest.raises(LandslideError, match="smote_share"):
         RunDir(tmp_path).check(cfg.replace(smote_share=0.5))
+
+
+def test_a_preview_run_scores_its_trained_fold_and_is_refused_where_every_fold_is_needed(tmp_path):
+    from landslide.errors import LandslideError
+    from landslide.tricks.predict import run_scores
+    cfg = smoke(folds=3, folds_trained=1, epochs=1)
+    run_cv(cfg, tmp_path / "r", progress=False)
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert len(metrics["cv_f1_folds"]) == 1 and not (tmp_path / "r" / "fold_1").exists()
+    oof = pd.read_csv(tmp_path / "r" / "oof.csv")
+    assert oof.score.notna().sum() == len(np.load(tmp_path / "r" / "fold_0" / "result.npz")["val_idx"])
+    with pytest.raises(LandslideError, match="trained 1 of its 3 folds.*--profile quick"):
+        run_scores(tmp_path / "r")
+
+
+def test_output_names_carry_the_profile_and_any_setting_that_differs_from_it():
+    from bench.figures.save import output_stem
+    quick = profile_config("quick")
+    assert output_stem("table2", quick) == "table2"
+    # the data, seeds and where it runs make the profile's own table (a user's real-data tables)
+    assert output_stem("table2", quick.replace(data="/d", seed=3, device="cpu", threads=1)) == "table2"
+    assert output_stem("table2", quick.replace(compile=True)) == "table2_custom"
+    assert output_stem("table2", profile_config("preview")) == "table2_preview"
+    assert output_stem("tricks", profile_config("smoke", epochs=3)) == "tricks_smoke_custom"

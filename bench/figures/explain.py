@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.figures.save import save_figure
+from bench.figures.save import output_stem, save_figure
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
 from landslide.options import config_from_args
 from landslide.train.cv import training_set
-from landslide.train.rundir import RunDir
+from landslide.train.rundir import RunDir, require_every_fold
 
 
 def _cells(args, rows: list[str]):
@@ -47,6 +47,7 @@ def umap_command(args) -> None:
         run = run_dir_for(Path(args.out), cell.cfg)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
+        require_every_fold(cell.cfg, run)
         folds = [RunDir(run).read_fold_result(f) for f in range(cell.cfg.folds)]
         labels = training_set(cell.cfg).train.labels
         y = np.concatenate([labels[r.val_idx] for r in folds])
@@ -66,10 +67,10 @@ def umap_command(args) -> None:
         lines.append({"panel": panel, "row": row, "run": str(run), "cv_f1": m["cv_f1_mean"], **sep})
     fig.suptitle(f"UMAP of out-of-fold pooled embeddings ({base.profile} profile, seed {seed}); "
                  f"shaded: 2-D RBF SVM regions")
-    out = Path(args.out)
+    out, stem = Path(args.out), output_stem("umap", base)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "tables" / "umap.csv", pd.DataFrame(lines).to_csv(index=False))
-    paths = save_figure(fig, out / "figures", "umap") + [out / "tables" / "umap.csv"]
+    write_text_atomic(out / "tables" / f"{stem}.csv", pd.DataFrame(lines).to_csv(index=False))
+    paths = save_figure(fig, out / "figures", stem) + [out / "tables" / f"{stem}.csv"]
     print(pd.DataFrame(lines).drop(columns="run").to_string(index=False))
     print("wrote " + ", ".join(map(str, paths)))
 
@@ -104,9 +105,9 @@ def occlusion_command(args) -> None:
     run = run_dir_for(Path(args.out), cell.cfg)
     print(f"occlusion of Table 2 row {args.row!r} (CV F1 {m['cv_f1_mean']:.3f}), run {run}, zero {args.zero}")
     df = occlusion_table(run, args.zero, seed)
-    out = Path(args.out)
+    out, stem = Path(args.out), output_stem("occlusion", base)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "tables" / "occlusion.csv", df.to_csv(index=False))
+    write_text_atomic(out / "tables" / f"{stem}.csv", df.to_csv(index=False))
     methods = ["occlusion_prob", "permutation_prob", "occlusion_f1", "permutation_f1"]
     fig, axes = plt.subplots(1, 4, figsize=(16, 0.28 * df.channel.nunique() + 1.5))
     for ax, method in zip(axes, methods):
@@ -120,7 +121,7 @@ def occlusion_command(args) -> None:
     fig.suptitle(f"Band importance, {cell.cfg.backbone} Table 2 '{args.row}', summed over {cell.cfg.folds} "
                  f"held-out folds (zero applied {args.zero}; {base.profile} profile)")
     fig.tight_layout()
-    paths = save_figure(fig, out / "figures", "occlusion") + [out / "tables" / "occlusion.csv"]
+    paths = save_figure(fig, out / "figures", stem) + [out / "tables" / f"{stem}.csv"]
     top = df[df.method == "occlusion_prob"].sort_values("rank").head(6)
     print("top channels by occlusion:", ", ".join(f"{r.channel} ({r.importance:.3f})" for r in top.itertuples()))
     print("wrote " + ", ".join(map(str, paths)))

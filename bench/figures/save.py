@@ -4,12 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from landslide.atomic import atomic_path
+from landslide.config import FIELDS, ExperimentConfig, profile_config
+
+# what may differ from the profile and still make the profile's own table: the data (a user's tables of
+# the real data are the point), seeds, and where and how fast it runs
+_SAME_TABLE = {"data", "data_fingerprint", "seed", "device", "threads", "profile"}
 
 
-def output_stem(name: str, profile: str) -> str:
-    """A table's or figure's file name: a profile other than quick adds its name, so a smoke or preview run
-    in the repository never overwrites the committed (quick) outputs."""
-    return name if profile == "quick" else f"{name}_{profile}"
+def output_stem(name: str, cfg: ExperimentConfig) -> str:
+    """A table's or figure's file name. A profile other than quick adds its name, and settings that differ
+    from the profile's (``--set``) add "custom": a smoke, preview or modified run in the repository never
+    overwrites the committed (quick) outputs."""
+    default = profile_config(cfg.profile)
+    custom = any(getattr(cfg, f) != getattr(default, f) for f in FIELDS if f not in _SAME_TABLE)
+    return "_".join([name] + ([cfg.profile] if cfg.profile != "quick" else []) + (["custom"] if custom else []))
 
 
 def save_figure(fig, out_dir: Path, name: str) -> list[Path]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.figures.save import save_figure
+from bench.figures.save import output_stem, save_figure
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
 from landslide.options import config_from_args
 from landslide.train.cv import smote_for_fold, training_set
@@ -61,7 +61,7 @@ def smote_command(args) -> None:
     mix = f", mix {cfg.smote_mix}"
     fig.suptitle(f"SMOTE with SSIM neighbours (k={cfg.smote_k}, {amount}, "
                  f"λ~Beta({cfg.smote_alpha}, {cfg.smote_beta}) clipped to [0.1, 0.9]{mix})")
-    for p in save_figure(fig, Path(args.out) / "figures", "smote"):
+    for p in save_figure(fig, Path(args.out) / "figures", output_stem("smote", cfg)):
         print(f"wrote {p}")
     marker_table(cfg, ps, res, Path(args.out), not args.no_progress)
 
@@ -97,9 +97,10 @@ def marker_table(cfg, ps, res, out: Path, progress: bool) -> None:
                         "Features per band: log std of the fine texture (image - Gaussian blur, sigma 1.5) and its "
                         "lag-1 autocorrelation. AUC: 5-fold out-of-fold logistic regression; 0.5 = indistinguishable.")
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "tables" / "smote_marker.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
+    stem = output_stem("smote_marker", cfg)
+    write_text_atomic(out / "tables" / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     shown = df.map(lambda v: f"{v:.3f}" if isinstance(v, float) else v)
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)
-    write_text_atomic(out / "tables" / "smote_marker.md", md)
+    write_text_atomic(out / "tables" / f"{stem}.md", md)
     print(md)
-    print(f"wrote {out / 'tables' / 'smote_marker.csv'}, {out / 'tables' / 'smote_marker.md'}")
+    print(f"wrote {out / 'tables' / f'{stem}.csv'}, {out / 'tables' / f'{stem}.md'}")

@@ -36,7 +36,7 @@ class GridRun:
 
     @property
     def stem(self) -> str:
-        return output_stem(self.grid.name, self.base.profile)
+        return output_stem(self.grid.name, self.base)
 
     def header(self) -> list[str]:
         return header(self.grid, self.base, self.seeds, self.data)

@@ -54,7 +54,7 @@ def thresholds_command(args) -> None:
     out = Path(args.out) / "tables"
     out.mkdir(parents=True, exist_ok=True)
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(df)
-    stem = output_stem(f"{grid.name}_thresholds", base.profile)
+    stem = output_stem(f"{grid.name}_thresholds", base)
     write_text_atomic(out / f"{stem}.md", md)
     write_text_atomic(out / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     print(md)

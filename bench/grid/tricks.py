@@ -192,6 +192,6 @@ def tricks_command(args) -> None:
         f"baseline: {tab_s:.1f} s for {len(found)} seed(s) x {base.folds} folds (features and fits).",
         "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
         "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
-    stem = output_stem("tricks", base.profile)
+    stem = output_stem("tricks", base)
     write_table(df, head, Path(args.out) / "tables", stem, shown=display(df))
     print((Path(args.out) / "tables" / f"{stem}.md").read_text())

@@ -18,8 +18,16 @@ from landslide.config import profile_config
 from landslide.data.bands import channel_names
 from landslide.data.normalize import ChannelScaler
 from landslide.train.device import autocast, pick_device, synchronize
-from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict, unwrap
-from landslide.train.step import CapturedStep, train_step
+from landslide.train.engine import (
+    Preprocess,
+    augment,
+    build_model,
+    eval_forward,
+    make_optimizer,
+    make_step,
+    model_input_size,
+    predict,
+)
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets.
 BF16_PEAK = {"H100 SXM": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
@@ -85,14 +93,15 @@ def gpu_check_command(args) -> None:
     cfg = cfg.replace(compile=args.compile)
     model = build_model(cfg, device)
     opt = make_optimizer(cfg, model, captured=args.compile)
-    captured = CapturedStep(unwrap(model), opt, device) if args.compile else None
+    train_step, _ = make_step(cfg, model, opt, device)
+    forward = eval_forward(cfg, device)
     onehot = torch.nn.functional.one_hot(labels, 2).float()
     aug_cfg = cfg.replace(mixup=True, cutmix=True)
 
     def step():
         idx = torch.randint(0, n, (cfg.batch_size,), generator=gen)
         x, y = augment(aug_cfg, prep(images[idx]), onehot[idx].to(device, non_blocking=True), gen, names)
-        captured(x, y) if captured else train_step(model, opt, x, y, device)
+        train_step(x, y)
 
     def steps(count: int):
         for _ in range(count):
@@ -110,9 +119,9 @@ def gpu_check_command(args) -> None:
     train_rate = args.iters * cfg.batch_size / wall
     from bench.perf.gpu_diagnose import kernel_time
     prof_wall, kernels_s, _ = kernel_time(lambda: steps(5), device)
-    predict(model, prep, images)  # same batch shapes as timed: cudnn autotunes (and compile) outside the timing
+    predict(model, prep, images, forward=forward)  # the shapes timed: autotuning and compilation come first
     t0 = time.perf_counter()
-    evaluated = predict(model, prep, images)
+    evaluated = predict(model, prep, images, forward=forward)
     synchronize(device)
     eval_rate = len(evaluated) / (time.perf_counter() - t0)
     fwd, both = flops_per_image(model, size, len(names), device)
@@ -123,8 +132,9 @@ def gpu_check_command(args) -> None:
           f"batch {cfg.batch_size}, bf16 autocast {device.type == 'cuda'}, compile {args.compile}")
     print(f"train: {train_rate:.1f} img/s over {args.iters} iterations (after {args.warmup} warm-up steps, "
           f"{warm_s:.0f} s{' with compilation' if args.compile else ''})")
-    print(f"host: {cpu_per_step * 1e3:.0f} ms CPU per step against {wall / args.iters * 1e3:.0f} ms wall; "
-          f"device kernels busy {100 * kernels_s / prof_wall:.0f} % of 5 profiled steps' wall")
+    busy = (f"; device kernels busy {100 * kernels_s / prof_wall:.0f} % of 5 profiled steps' wall"
+            if device.type == "cuda" else "")
+    print(f"host: {cpu_per_step * 1e3:.0f} ms CPU per step against {wall / args.iters * 1e3:.0f} ms wall{busy}")
     print(f"eval:  {eval_rate:.1f} img/s")
     print(f"FLOPs per image: forward {fwd / 1e9:.2f} G, training step {both / 1e9:.2f} G (3x forward)")
     print(f"achieved: {achieved:.1f} TFLOP/s in training" +

@@ -29,8 +29,15 @@ from landslide.errors import LandslideError
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.options import config_from_args
 from landslide.train.device import pick_device, synchronize
-from landslide.train.engine import Preprocess, augment, build_model, make_optimizer, model_input_size, predict
-from landslide.train.step import train_step
+from landslide.train.engine import (
+    Preprocess,
+    augment,
+    build_model,
+    make_optimizer,
+    make_step,
+    model_input_size,
+    predict,
+)
 
 
 def _reset_peak() -> None:
@@ -55,9 +62,10 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
     """Images/s of the full pipeline step and of the bare model step on pre-made tensors."""
     names = channel_names(cfg.channels)
     scaler = ChannelScaler(cfg.norm).fit(images)
-    prep = Preprocess(scaler, model_input_size(cfg), device)
+    prep = Preprocess(scaler, model_input_size(cfg), device, cfg.channels_last)
     model = build_model(cfg, device)
-    opt = make_optimizer(cfg, model)
+    opt = make_optimizer(cfg, model, captured=cfg.compile)
+    train_step, _ = make_step(cfg, model, opt, device)
     onehot = torch.nn.functional.one_hot(labels, 2).float()
     gen = torch.Generator().manual_seed(0)
     bs = cfg.batch_size
@@ -66,7 +74,7 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
     premade_y = onehot[:bs].to(device)
 
     def step(x, y):
-        train_step(model, opt, x, y, device)
+        train_step(x, y)
 
     def pipeline(i):
         idx = torch.randint(0, n, (bs,), generator=gen)

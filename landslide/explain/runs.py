@@ -15,7 +15,7 @@ from landslide.train.checkpoint import load_checkpoint
 from landslide.train.cv import training_set
 from landslide.train.engine import Preprocess, build_model, model_input_size
 from landslide.train.results import FoldResult
-from landslide.train.rundir import RunDir
+from landslide.train.rundir import RunDir, require_every_fold
 
 
 @dataclass
@@ -32,6 +32,7 @@ def load_run(run_dir: str | Path):
     """Yield a ``TrainedFold`` for each fold of a finished run."""
     run = RunDir(run_dir)
     cfg = run.read_config()
+    require_every_fold(cfg, run_dir)
     if cfg.smote and cfg.paper_protocol:
         raise LandslideError(f"{run_dir} used --paper-protocol: its folds hold synthetic images; explain a "
                              f"leak-free run instead")

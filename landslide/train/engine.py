@@ -33,7 +33,7 @@ from landslide.train.checkpoint import load_checkpoint, save_checkpoint
 from landslide.train.device import autocast, channels_last, to_device
 from landslide.train.results import FoldResult
 from landslide.train.seeds import epoch_seed, init_seed
-from landslide.train.step import CapturedStep, LossWatch, train_step
+from landslide.train.step import CapturedStep, LossWatch, compile_mode, train_step
 
 
 @dataclass
@@ -58,15 +58,26 @@ def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
     model = model.to(device)
     if channels_last(device, cfg.channels_last):
         model = model.to(memory_format=torch.channels_last)
-    # compiled for evaluation (training compiles its own step: CapturedStep); the wrapper forwards timm's
-    # API (forward_features, ...) to the module
-    mode = "reduce-overhead" if device.type == "cuda" else None
-    return torch.compile(model, mode=mode, dynamic=False) if cfg.compile else model
+    return model
 
 
-def unwrap(model: torch.nn.Module) -> torch.nn.Module:
-    """The module itself, also under torch.compile (whose wrapper prefixes state-dict keys)."""
-    return getattr(model, "_orig_mod", model)
+def eval_forward(cfg: ExperimentConfig, device: torch.device):
+    """``embed_and_logits``, compiled when training is (one graph per batch shape: a full batch and each
+    pass's remainder; CUDA graphs on a GPU)."""
+    if not cfg.compile:
+        return embed_and_logits
+    return torch.compile(embed_and_logits, mode=compile_mode(device), dynamic=False)
+
+
+def make_step(cfg: ExperimentConfig, model, opt, device: torch.device, total_steps: int | None = None):
+    """(the training step ``cfg`` asks for: eager or captured, its schedule or None without
+    ``total_steps``). The captured step's schedule runs on a shadow optimiser (see ``shadow_optimizer``)."""
+    if cfg.compile:
+        shadow = shadow_optimizer(opt)
+        sched = make_schedule(cfg, shadow, total_steps) if total_steps else None
+        return CapturedStep(model, opt, device, shadow, sched), sched
+    sched = make_schedule(cfg, opt, total_steps) if total_steps else None
+    return (lambda x, y: train_step(model, opt, x, y, device, sched)), sched
 
 
 def make_optimizer(cfg: ExperimentConfig, model: torch.nn.Module, captured: bool = False
@@ -147,7 +158,8 @@ def eval_batch(device: torch.device) -> int:
 
 
 @torch.no_grad()
-def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, with_embeddings: bool = False):
+def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, with_embeddings: bool = False,
+            forward=embed_and_logits):
     """Landslide probabilities (and pooled embeddings) of (N, C, H, W) raw images, no augmentation. The
     scores stay on the device until the pass ends: one transfer, no host round trip per batch."""
     model.eval()
@@ -155,7 +167,7 @@ def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, 
     probs, embs = [], []
     for s in range(0, x.shape[0], batch):
         with autocast(prep.device):
-            feats, logits = embed_and_logits(model, prep(x[s:s + batch]))
+            feats, logits = forward(model, prep(x[s:s + batch]))
         probs.append(torch.softmax(logits.float(), 1)[:, 1])
         if with_embeddings:
             # a copy: a CUDA graph (compile on a GPU) overwrites its outputs at the next replay
@@ -169,6 +181,10 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     """Train one fold (resuming from ``fold_dir/last.pt``) and return its final weights' predictions and
     embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them."""
     fold_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.compile:
+        # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
+        # graphs until dynamo's recompile limit, past which it runs eagerly without a word
+        torch._dynamo.reset()
     if device.type == "cuda":
         # The whole fold lives on the device (7k x 12 x 64 x 64 float32 is 1.4 GB): no host copies in the loop.
         data = FoldData(*(t.to(device) if t is not None else None for t in
@@ -184,11 +200,11 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     state = loop.resume(fold_dir / "last.pt")
     for epoch in range(state["epoch"], cfg.epochs):
         loop.epoch(epoch, state)
-        save_checkpoint({"model": unwrap(model).state_dict(), "opt": opt.state_dict(),
+        save_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(),
                          "sched": loop.sched.state_dict(), "state": state, "scaler": scaler.state_dict()},
                         fold_dir / "last.pt")
-    save_checkpoint({"model": unwrap(model).state_dict(), "scaler": scaler.state_dict()}, fold_dir / "model.pt")
-    return _final_predictions(model, prep, data, n_real, state)
+    save_checkpoint({"model": model.state_dict(), "scaler": scaler.state_dict()}, fold_dir / "model.pt")
+    return _final_predictions(model, prep, data, n_real, state, loop.forward)
 
 
 def steps_per_epoch(n: int, batch_size: int, whole_batches: bool = False) -> int:
@@ -208,13 +224,8 @@ class _Loop:
         self.device, self.progress = device, progress
         self.n = data.train_x.shape[0]
         self.steps = steps_per_epoch(self.n, cfg.batch_size, whole_batches=cfg.compile)
-        if cfg.compile:
-            shadow = shadow_optimizer(opt)
-            self.sched = make_schedule(cfg, shadow, self.steps * cfg.epochs)
-            self.step = CapturedStep(unwrap(model), opt, device, shadow, self.sched)
-        else:
-            self.sched = make_schedule(cfg, opt, self.steps * cfg.epochs)
-            self.step = lambda x, y: train_step(model, opt, x, y, device, self.sched)
+        self.step, self.sched = make_step(cfg, model, opt, device, self.steps * cfg.epochs)
+        self.forward = eval_forward(cfg, device)
         self.names = channel_names(cfg.channels)
         self.onehot = F.one_hot(data.train_y, 2).float().to(device)
         self.watch = LossWatch()
@@ -226,17 +237,19 @@ class _Loop:
             return {"epoch": 0, "step": 0, "best_f1": -1.0, "best_step": 0, "history": [],
                     "train_seconds": 0.0, "train_images": 0}
         ckpt = load_checkpoint(last)
-        unwrap(self.model).load_state_dict(ckpt["model"])
-        self.opt.load_state_dict(ckpt["opt"])
-        self.sched.load_state_dict(ckpt["sched"])
+        self.model.load_state_dict(ckpt["model"])
         if isinstance(self.step, CapturedStep):
-            self.step.copy_rate()
+            self.step.restore(ckpt["opt"], ckpt["sched"])
+        else:
+            self.opt.load_state_dict(ckpt["opt"])
+            self.sched.load_state_dict(ckpt["sched"])
         state = ckpt["state"]
         state.pop("best_state", None)  # written by versions that scored the best checkpoint
         return state
 
     def evaluate(self, state: dict) -> None:
-        f1 = f1_at_half(self.data.val_y.cpu().numpy(), predict(self.model, self.prep, self.data.val_x))
+        scores = predict(self.model, self.prep, self.data.val_x, forward=self.forward)
+        f1 = f1_at_half(self.data.val_y.cpu().numpy(), scores)
         state["history"].append((state["step"], f1))
         if f1 > state["best_f1"]:
             state.update(best_f1=f1, best_step=state["step"])
@@ -271,16 +284,17 @@ class _Loop:
         state["epoch"] = epoch + 1
 
 
-def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, state: dict) -> FoldResult:
+def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, state: dict, forward) -> FoldResult:
+    def embed(x):
+        return predict(model, prep, x, with_embeddings=True, forward=forward)
     tick = time.perf_counter()
-    train_p, train_e = predict(model, prep, data.train_x[:n_real], with_embeddings=True)
+    train_p, train_e = embed(data.train_x[:n_real])
     eval_rate = n_real / (time.perf_counter() - tick)
     # SMOTE images are part of the training set a head is fitted on, as they were for the network
     n = data.train_x.shape[0]
-    smote_e = predict(model, prep, data.train_x[n_real:], with_embeddings=True)[1] if n > n_real else None
-    val_p, val_e = predict(model, prep, data.val_x, with_embeddings=True)
-    test_p, test_e = (predict(model, prep, data.test_x, with_embeddings=True) if data.test_x is not None
-                      else (None, None))
+    smote_e = embed(data.train_x[n_real:])[1] if n > n_real else None
+    val_p, val_e = embed(data.val_x)
+    test_p, test_e = embed(data.test_x) if data.test_x is not None else (None, None)
     return FoldResult(train_idx=np.arange(n_real), val_idx=np.arange(len(val_p)), train_probs=train_p,
                       train_emb=train_e, val_probs=val_p, val_emb=val_e, best_val_f1=state["best_f1"],
                       best_step=state["best_step"], history=np.asarray(state["history"], np.float64).reshape(-1, 2),

@@ -35,6 +35,14 @@ def write_json(path: Path, obj) -> None:
     write_text_atomic(path, json.dumps(obj, indent=2, default=float))
 
 
+def require_every_fold(cfg: ExperimentConfig, run_dir) -> None:
+    """Thresholds, ensembles, projections and explanations read every fold's out-of-fold scores; a
+    preview run trained only some folds."""
+    if cfg.folds_trained and cfg.folds_trained < cfg.folds:
+        raise LandslideError(f"{run_dir} trained {cfg.folds_trained} of its {cfg.folds} folds (the preview "
+                             f"profile); this command needs every fold: train it with --profile quick")
+
+
 class RunDir:
     def __init__(self, path: str | Path):
         self.path = Path(path)

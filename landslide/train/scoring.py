@@ -51,8 +51,10 @@ def score(results: list[FoldResult], data: CvData, head: str = "fc", svm_c: floa
     labels = data.labels
     train_f1, cv_f1 = [], []
     oof = np.full(len(labels), np.nan)
+    validated = np.zeros(len(labels), bool)
     test_scores = []
     for r in results:
+        validated[r.val_idx] = True
         tr_s, va_s, te_s = fold_scores(r, labels, head, svm_c, seed)
         train_f1.append(f1_at_half(labels[r.train_idx], tr_s))
         cv_f1.append(f1_at_half(labels[r.val_idx], va_s))
@@ -62,7 +64,7 @@ def score(results: list[FoldResult], data: CvData, head: str = "fc", svm_c: floa
     test = np.mean(test_scores, axis=0) if test_scores else None
     has_test = test is not None and data.test_labels is not None
     # out-of-fold rows: every real image, unless only some folds were trained (folds_trained)
-    real = np.flatnonzero(~np.isnan(oof[:data.n_real]))
+    real = np.flatnonzero(validated[:data.n_real])
     metrics = Metrics(
         head=head, svm_c=svm_c if head == "svm" else None,
         train_f1=float(np.mean(train_f1)), train_f1_folds=train_f1,

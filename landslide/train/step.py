@@ -21,6 +21,11 @@ from landslide.train.device import autocast
 from landslide.train.loss import soft_kl_loss
 
 
+def compile_mode(device: torch.device) -> str | None:
+    # CUDA graphs exist only on CUDA; elsewhere inductor's default
+    return "reduce-overhead" if device.type == "cuda" else None
+
+
 def train_step(model: torch.nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
                device: torch.device, sched=None) -> torch.Tensor:
     """One optimisation step on a batch (``y``: soft labels, (B, 2)); returns the detached loss."""
@@ -46,9 +51,8 @@ class CapturedStep:
     def __init__(self, model: torch.nn.Module, opt: torch.optim.Optimizer, device: torch.device,
                  shadow: torch.optim.Optimizer | None = None, sched=None):
         self.model, self.opt, self.device, self.shadow, self.sched = model, opt, device, shadow, sched
-        mode = "reduce-overhead" if device.type == "cuda" else None  # CUDA graphs exist only on CUDA
-        self._loss = torch.compile(self._forward_loss, mode=mode, dynamic=False)
-        self._update = torch.compile(self._apply_update, mode=mode, dynamic=False)
+        self._loss = torch.compile(self._forward_loss, mode=compile_mode(device), dynamic=False)
+        self._update = torch.compile(self._apply_update, mode=compile_mode(device), dynamic=False)
         self.copy_rate()
 
     def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -63,6 +67,20 @@ class CapturedStep:
         if self.shadow is not None:
             for group, rate in zip(self.opt.param_groups, self.shadow.param_groups):
                 group["lr"].fill_(rate["lr"])  # a host float into the device tensor: no synchronisation
+
+    def restore(self, opt_state: dict, sched_state: dict) -> None:
+        """Resume from a checkpoint's optimiser and schedule states. The rate tensors stay the ones the
+        graphs were built on (a loaded state would put CPU tensors there), and the shadow's rate is the
+        schedule's last one: step and cosine schedules compute the next rate from it."""
+        rates = [group["lr"] for group in self.opt.param_groups]
+        self.opt.load_state_dict(opt_state)
+        for group, rate in zip(self.opt.param_groups, rates):
+            group["lr"] = rate
+        if self.sched is not None:
+            self.sched.load_state_dict(sched_state)
+            for group, last in zip(self.shadow.param_groups, self.sched.get_last_lr()):
+                group["lr"] = last
+        self.copy_rate()
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         loss = self._loss(x, y)

@@ -10,7 +10,7 @@ import torch
 
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
-from landslide.train.rundir import RunDir
+from landslide.train.rundir import RunDir, require_every_fold
 from landslide.tricks.tta import predict_tta
 
 
@@ -41,6 +41,7 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     from landslide.train.scoring import fold_head
     run = RunDir(run_dir)
     cfg = run.read_config()
+    require_every_fold(cfg, run_dir)
     results = [run.read_fold_result(k) for k in range(cfg.folds)]
     if any(r is None for r in results):
         raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
