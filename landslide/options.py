@@ -14,7 +14,7 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
                                               "(default: the built-in synthetic data set)")
     p.add_argument("--profile", default="quick", choices=profile_names(),
                    help="scale: smoke (seconds, tests), quick (minutes on a laptop CPU, default), "
-                        "preview (the quick profile's first fold only: a first look at a grid in a quarter of "
+                        "preview (the quick profile's first fold only: a first look at a grid in a third of "
                         "the time), paper (the paper's settings, for a GPU)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda, cuda:1 ...")
