@@ -20,7 +20,7 @@ def bench(*args):
 def test_speed_table_has_its_columns(tmp_path):
     bench("speed", "--profile", "smoke", "--out", str(tmp_path), "--steps", "2", "--sk-pairs", "5",
           "--ssim-n", "12")
-    df = pd.read_csv(tmp_path / "tables" / "speed.csv")
+    df = pd.read_csv(tmp_path / "tables" / "speed_smoke.csv")
     assert list(df.columns) == ["metric", "value"]
     metrics = set(df.metric)
     for needle in ("train img/s, full pipeline", "pipeline overhead", "SSIM speed-up over skimage",
@@ -28,7 +28,7 @@ def test_speed_table_has_its_columns(tmp_path):
                    "matmul rate"):
         assert any(m.startswith(needle) for m in metrics), needle
     assert (df.value > 0).all()
-    assert "torch" in (tmp_path / "tables" / "speed.md").read_text().splitlines()[0]
+    assert "torch" in (tmp_path / "tables" / "speed_smoke.md").read_text().splitlines()[0]
 
 
 def test_sweep_writes_a_grid_the_runner_accepts(tmp_path):

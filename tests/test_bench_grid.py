@@ -91,3 +91,17 @@ def test_two_workers_on_one_storage_run_every_cell_once(tmp_path):
         assert log.count("fold 0:") == 1 and log.count("fold 1:") == 1
     ran = sum(line.count("seed 0: CV F1") for o, _ in outs for line in o.splitlines())
     assert ran == 4
+
+
+def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_path):
+    from bench.figures.save import output_stem
+    from bench.grid.spec import GRID_DIR, changes_packaged, load_grid
+    from landslide.config import profile_config
+    copy = tmp_path / "table2.toml"
+    copy.write_text((GRID_DIR / "table2.toml").read_text().replace("lr_schedule = \"step\"", "lr_schedule = \"none\""))
+    assert not changes_packaged(load_grid("table2")) and changes_packaged(load_grid(copy))
+    assert output_stem("table2", profile_config("quick"), custom=changes_packaged(load_grid(copy))) == "table2_custom"
+    # leaving families out (the backbone grid at quick) is not a change
+    full = load_grid("backbones")
+    full.rows = full.rows[:2]
+    assert not changes_packaged(full)

@@ -138,7 +138,7 @@ def test_a_preview_run_scores_its_trained_fold_and_is_refused_where_every_fold_i
     assert len(metrics["cv_f1_folds"]) == 1 and not (tmp_path / "r" / "fold_1").exists()
     oof = pd.read_csv(tmp_path / "r" / "oof.csv")
     assert oof.score.notna().sum() == len(np.load(tmp_path / "r" / "fold_0" / "result.npz")["val_idx"])
-    with pytest.raises(LandslideError, match="trained 1 of its 3 folds.*--profile quick"):
+    with pytest.raises(LandslideError, match="trains 1 of its 3 folds.*--profile quick"):
         run_scores(tmp_path / "r")
 
 

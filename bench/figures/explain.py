@@ -26,6 +26,7 @@ def _cells(args, rows: list[str]):
     full = load_grid("table2")
     grid = Grid(full.name, full.title, full.baseline, full.factors, [full.row(r) for r in rows], full.paper_table)
     base = config_from_args(args)
+    require_every_fold(base)  # before training anything
     seed = parse_seeds(args)[0]
     cells, metrics, _ = run_grid(grid, base, [seed], Path(args.out), args.storage, 1, args.retry_failed,
                               progress=not args.no_progress)

@@ -11,12 +11,12 @@ from landslide.config import FIELDS, ExperimentConfig, profile_config
 _SAME_TABLE = {"data", "data_fingerprint", "seed", "device", "threads", "profile"}
 
 
-def output_stem(name: str, cfg: ExperimentConfig) -> str:
+def output_stem(name: str, cfg: ExperimentConfig, custom: bool = False) -> str:
     """A table's or figure's file name. A profile other than quick adds its name, and settings that differ
-    from the profile's (``--set``) add "custom": a smoke, preview or modified run in the repository never
-    overwrites the committed (quick) outputs."""
+    from the profile's (``--set``) or a changed grid (``custom``) add "custom": a smoke, preview or modified
+    run in the repository never overwrites the committed (quick) outputs."""
     default = profile_config(cfg.profile)
-    custom = any(getattr(cfg, f) != getattr(default, f) for f in FIELDS if f not in _SAME_TABLE)
+    custom = custom or any(getattr(cfg, f) != getattr(default, f) for f in FIELDS if f not in _SAME_TABLE)
     return "_".join([name] + ([cfg.profile] if cfg.profile != "quick" else []) + (["custom"] if custom else []))
 
 

@@ -39,6 +39,17 @@ class Grid:
         raise KeyError(f"grid {self.name} has no row {name!r}; rows: {[r.name for r in self.rows]}")
 
 
+def changes_packaged(grid: Grid) -> bool:
+    """True when a packaged grid of this name exists and ``grid`` changes it: a row it lacks or a row whose
+    settings differ (a copy edited as `--set` on a grid factor advises; labels are display only). Leaving
+    rows out is not a change: the backbone grid drops the families with no member at the profile."""
+    path = GRID_DIR / f"{grid.name}.toml"
+    if not path.exists():
+        return False
+    packaged = {r.name: r.fields for r in load_grid(path).rows}
+    return any(packaged.get(r.name) != r.fields for r in grid.rows)
+
+
 def load_grid(name_or_path: str | Path) -> Grid:
     path = Path(name_or_path)
     if not path.suffix:

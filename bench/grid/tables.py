@@ -8,7 +8,7 @@ from bench.args import parse_seeds
 from bench.figures.save import output_stem
 from bench.grid.report import build_table, header, write_table
 from bench.grid.runner import run_grid
-from bench.grid.spec import Grid, load_grid
+from bench.grid.spec import Grid, changes_packaged, load_grid
 from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
 from landslide.options import config_from_args
@@ -36,7 +36,7 @@ class GridRun:
 
     @property
     def stem(self) -> str:
-        return output_stem(self.grid.name, self.base)
+        return output_stem(self.grid.name, self.base, custom=changes_packaged(self.grid))
 
     def header(self) -> list[str]:
         return header(self.grid, self.base, self.seeds, self.data)

@@ -13,10 +13,11 @@ from bench.args import parse_seeds
 from bench.figures.save import output_stem
 from bench.grid.report import header_lines, to_markdown
 from bench.grid.runner import run_dir_for, run_grid
-from bench.grid.spec import load_grid
+from bench.grid.spec import changes_packaged, load_grid
 from landslide.atomic import write_text_atomic
 from landslide.metrics import corrected_ttest
 from landslide.options import config_from_args
+from landslide.train.rundir import require_every_fold
 from landslide.tricks.predict import run_scores
 from landslide.tricks.threshold import cross_fitted, per_fold_f1
 
@@ -30,6 +31,7 @@ def fold_f1s(run_dir: str) -> tuple[list[float], list[float], list[float]]:
 
 def thresholds_command(args) -> None:
     grid, base, seeds = load_grid(args.grid), config_from_args(args), parse_seeds(args)
+    require_every_fold(base)  # before training anything
     cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
                                  progress=not args.no_progress)
     per_row: dict[str, tuple[list, list, list]] = {}
@@ -54,7 +56,7 @@ def thresholds_command(args) -> None:
     out = Path(args.out) / "tables"
     out.mkdir(parents=True, exist_ok=True)
     md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(df)
-    stem = output_stem(f"{grid.name}_thresholds", base)
+    stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
     write_text_atomic(out / f"{stem}.md", md)
     write_text_atomic(out / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     print(md)

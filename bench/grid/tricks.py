@@ -37,6 +37,7 @@ from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
 from landslide.options import config_from_args
+from landslide.train.rundir import require_every_fold
 from landslide.tricks.ensemble import combine
 from landslide.tricks.predict import run_scores
 from landslide.tricks.tabular import band_statistics, fit_predict
@@ -171,6 +172,7 @@ def tricks_command(args) -> None:
     table2 = load_grid("table2")
     grid = Grid(table2.name, table2.title, "smote", table2.factors, [table2.row("smote")], table2.paper_table)
     base = config_from_args(args)
+    require_every_fold(base)  # before training anything
     seeds = parse_seeds(args)
     cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
                                  progress=not args.no_progress)

@@ -15,4 +15,7 @@ export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
     # the captured step (CUDA graphs): compilation is in the warm-up figure
     timeout 300 python -m bench gpu-check --compile --iters 100 --warmup 10 --ssim-n 100
     timeout 60 python -m bench gpu-diagnose --variant profile --iters 3
+    # the captured step through the fold loop on CUDA: train, evaluate, train again, next fold
+    timeout 150 python -m landslide train --profile smoke --set compile=true --set epochs=2 --device cuda \
+        --out "$OUT/smoke_compiled" --no-progress
 } 2>&1 | tee "$OUT/gpu_session.log"

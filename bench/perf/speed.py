@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from bench.figures.save import output_stem
 from bench.grid.report import to_markdown
 from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
@@ -33,6 +34,7 @@ from landslide.train.engine import (
     Preprocess,
     augment,
     build_model,
+    eval_forward,
     make_optimizer,
     make_step,
     model_input_size,
@@ -91,11 +93,13 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
             fn(i)
         synchronize(device)
         out[name] = max(out.get(name, 0), steps * bs / (time.perf_counter() - t0))  # best of two rounds
+    forward = eval_forward(cfg, device)
+    predict(model, prep, images[: bs * steps], forward=forward)  # warm-up: compilation (compile=true) first
     t0 = time.perf_counter()
-    probs = predict(model, prep, images[: bs * steps])
+    probs = predict(model, prep, images[: bs * steps], forward=forward)
     out["eval_pipeline"] = len(probs) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
-    _, emb = predict(model, prep, images[: bs * steps], with_embeddings=True)
+    _, emb = predict(model, prep, images[: bs * steps], with_embeddings=True, forward=forward)
     out["embed"] = len(emb) / (time.perf_counter() - t0)
     return out, model, prep
 
@@ -187,15 +191,16 @@ def speed_command(args) -> None:
     ]
     machine = (f"{platform.node()} {platform.machine()} {os.cpu_count()} cores; torch {torch.__version__}; "
                f"device {device}; threads {torch.get_num_threads()}; profile {cfg.profile} ({cfg.backbone}, "
-               f"{model_input_size(cfg)}px, batch {cfg.batch_size})")
+               f"{model_input_size(cfg)}px, batch {cfg.batch_size}, channels_last {cfg.channels_last}, "
+               f"compile {cfg.compile})")
     df = pd.DataFrame([{"metric": m, "value": round(float(v), 3)} for m, v in metrics])
-    out = Path(args.out) / "tables"
+    out, stem = Path(args.out) / "tables", output_stem("speed", cfg)
     out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "speed.csv", df.to_csv(index=False))
-    write_text_atomic(out / "speed.md", f"> {machine}\n\n" + to_markdown(df))
+    write_text_atomic(out / f"{stem}.csv", df.to_csv(index=False))
+    write_text_atomic(out / f"{stem}.md", f"> {machine}\n\n" + to_markdown(df))
     print(f"> {machine}\n")
     print(to_markdown(df))
-    print(f"wrote {out / 'speed.csv'}, {out / 'speed.md'}")
+    print(f"wrote {out / f'{stem}.csv'}, {out / f'{stem}.md'}")
 
 
 def _timed(fn) -> float:

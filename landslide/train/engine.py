@@ -12,6 +12,7 @@ metrics an uninterrupted run would have.
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,10 +165,19 @@ def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, 
     scores stay on the device until the pass ends: one transfer, no host round trip per batch."""
     model.eval()
     batch = batch or eval_batch(prep.device)
+    # a compiled forward has a graph per input shape: the last batch is padded to the full size (in eval
+    # mode images do not interact) and the padding dropped, so a fold compiles one evaluation graph
+    pad = forward is not embed_and_logits
     probs, embs = [], []
     for s in range(0, x.shape[0], batch):
+        chunk = prep(x[s:s + batch])
+        n = chunk.shape[0]
+        if pad and n < batch:
+            layout = torch.channels_last if channels_last(prep.device, prep.channels_last) else torch.contiguous_format
+            chunk = torch.cat([chunk, chunk.new_zeros((batch - n, *chunk.shape[1:]))]).contiguous(memory_format=layout)
         with autocast(prep.device):
-            feats, logits = forward(model, prep(x[s:s + batch]))
+            feats, logits = forward(model, chunk)
+        feats, logits = feats[:n], logits[:n]
         probs.append(torch.softmax(logits.float(), 1)[:, 1])
         if with_embeddings:
             # a copy: a CUDA graph (compile on a GPU) overwrites its outputs at the next replay
@@ -183,7 +193,9 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     fold_dir.mkdir(parents=True, exist_ok=True)
     if cfg.compile:
         # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
-        # graphs until dynamo's recompile limit, past which it runs eagerly without a word
+        # graphs until dynamo's recompile limit, past which it runs eagerly without a word. The last
+        # fold's captured step sits in a reference cycle (compiled bound methods): collect it first
+        gc.collect()
         torch._dynamo.reset()
     if device.type == "cuda":
         # The whole fold lives on the device (7k x 12 x 64 x 64 float32 is 1.4 GB): no host copies in the loop.

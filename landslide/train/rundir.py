@@ -35,12 +35,13 @@ def write_json(path: Path, obj) -> None:
     write_text_atomic(path, json.dumps(obj, indent=2, default=float))
 
 
-def require_every_fold(cfg: ExperimentConfig, run_dir) -> None:
+def require_every_fold(cfg: ExperimentConfig, what="this configuration") -> None:
     """Thresholds, ensembles, projections and explanations read every fold's out-of-fold scores; a
-    preview run trained only some folds."""
+    preview run (``folds_trained``) trains only some folds."""
     if cfg.folds_trained and cfg.folds_trained < cfg.folds:
-        raise LandslideError(f"{run_dir} trained {cfg.folds_trained} of its {cfg.folds} folds (the preview "
-                             f"profile); this command needs every fold: train it with --profile quick")
+        raise LandslideError(f"{what} trains {cfg.folds_trained} of its {cfg.folds} folds (folds_trained="
+                             f"{cfg.folds_trained}, profile {cfg.profile}); this command needs every fold's "
+                             f"out-of-fold scores: use --profile quick, or --set folds_trained=0")
 
 
 class RunDir:

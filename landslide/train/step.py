@@ -84,14 +84,15 @@ class CapturedStep:
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         loss = self._loss(x, y)
+        # copied out of graph memory before anything replays (the watch keeps losses for 25 steps)
+        value = loss.detach().clone()
         loss.backward()
         self._update()
         if self.sched is not None:
             self.shadow.step()  # a no-op (no gradients) that tells the schedule the optimiser has stepped
             self.sched.step()
             self.copy_rate()
-        # a CUDA graph's output is overwritten by its next replay; the watch keeps losses for 25 steps
-        return loss.detach().clone()
+        return value
 
 
 class LossWatch:
