@@ -63,8 +63,8 @@ def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
 
 
 def eval_forward(cfg: ExperimentConfig, device: torch.device):
-    """``embed_and_logits``, compiled when training is (one graph per batch shape: a full batch and each
-    pass's remainder; CUDA graphs on a GPU)."""
+    """``embed_and_logits``, compiled when training is (CUDA graphs on a GPU; ``predict`` pads a pass's
+    last batch, so one graph serves a fold)."""
     if not cfg.compile:
         return embed_and_logits
     return torch.compile(embed_and_logits, mode=compile_mode(device), dynamic=False)
