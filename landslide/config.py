@@ -202,6 +202,8 @@ def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
     from landslide.models.registry import resolve
     # a family is the network it names at this profile: "@resnet" at quick is Table 2's resnet10t cell
     fields = cfg.resolved() | {"backbone": resolve(cfg.backbone, cfg.profile)[0]}
+    if fields["folds_trained"] == fields["folds"]:
+        fields["folds_trained"] = 0  # every fold: the same training as leaving it at 0
     return {k: v for k, v in fields.items() if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
 
 

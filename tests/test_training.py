@@ -115,6 +115,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     # the captured step trains whole batches only: a run of its own, while compile=false keeps the old key
     for change in ({"compile": True}, {"channels_last": True}, {"folds_trained": 1}):
         assert cfg.replace(**change).training_key() != old_key
+    assert cfg.replace(folds_trained=cfg.folds).training_key() == old_key  # every fold, as 0 trains
 
 
 def test_a_run_folder_from_before_the_new_fields_is_resumed_not_refused(tmp_path):
