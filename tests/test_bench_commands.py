@@ -19,7 +19,7 @@ def bench(*args):
 
 def test_speed_table_has_its_columns(tmp_path):
     bench("speed", "--profile", "smoke", "--out", str(tmp_path), "--steps", "2", "--sk-pairs", "5",
-          "--ssim-n", "12")
+          "--ssim-n", "12", "--set", "threads=1")
     df = pd.read_csv(tmp_path / "tables" / "speed_smoke.csv")
     assert list(df.columns) == ["metric", "value"]
     metrics = set(df.metric)
@@ -28,7 +28,8 @@ def test_speed_table_has_its_columns(tmp_path):
                    "matmul rate"):
         assert any(m.startswith(needle) for m in metrics), needle
     assert (df.value > 0).all()
-    assert "torch" in (tmp_path / "tables" / "speed_smoke.md").read_text().splitlines()[0]
+    header = (tmp_path / "tables" / "speed_smoke.md").read_text().splitlines()[0]
+    assert "torch" in header and "threads 1;" in header  # --set threads applies, as in training
 
 
 def test_sweep_writes_a_grid_the_runner_accepts(tmp_path):

@@ -148,6 +148,8 @@ def ssim_rates(images: torch.Tensor, n: int, sk_pairs: int) -> dict:
 
 def speed_command(args) -> None:
     cfg = config_from_args(args)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)  # as training does; the table's header names the count
     device = pick_device(cfg.device)
     ps = load_source(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress=False)
     images = torch.from_numpy(ps.train.images)
@@ -162,6 +164,7 @@ def speed_command(args) -> None:
         return res
 
     rates, model, prep = part("train/eval/embed", lambda: train_rates(cfg, images, labels, device, args.steps))
+    threads = torch.get_num_threads()  # the SSIM search sets its own count
     every = torch.cat([images[labels == 1], images[labels == 0]])  # landslides first, as SMOTE sees them
     ssim = part("ssim", lambda: ssim_rates(every, args.ssim_n, args.sk_pairs))
     _, emb = predict(model, prep, images, with_embeddings=True)
@@ -190,7 +193,7 @@ def speed_command(args) -> None:
         ("peak RSS MB, SSIM part", peak["ssim"]),
     ]
     machine = (f"{platform.node()} {platform.machine()} {os.cpu_count()} cores; torch {torch.__version__}; "
-               f"device {device}; threads {torch.get_num_threads()}; profile {cfg.profile} ({cfg.backbone}, "
+               f"device {device}; threads {threads}; profile {cfg.profile} ({cfg.backbone}, "
                f"{model_input_size(cfg)}px, batch {cfg.batch_size}, channels_last {cfg.channels_last}, "
                f"compile {cfg.compile})")
     df = pd.DataFrame([{"metric": m, "value": round(float(v), 3)} for m, v in metrics])
