@@ -184,3 +184,18 @@ def test_unknown_mix_is_refused(patches):
     _, ids, raw = patches
     with pytest.raises(Exception, match="unknown SMOTE mix"):
         smote_ssim(raw, ids, mix="cubic")
+
+
+def test_the_ssim_search_leaves_torchs_thread_count_as_it_was():
+    """numba's parallel loop shares OpenMP with torch: without care it left torch on every core, so a
+    run with threads=1 trained its SMOTE folds on all of them."""
+    import torch
+
+    from landslide.augment.ssim import ssim_neighbours
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        ssim_neighbours(torch.rand(6, 2, 16, 16, generator=torch.Generator().manual_seed(0)), k=2)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -118,7 +118,15 @@ def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, progress: bool = 
     c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
     bar = tqdm(total=n * (n - 1) // 2, desc="SSIM pairs", unit="pair", disable=not progress, unit_scale=True)
     if backend == "numba":
-        _pairs_numba(images, taps, c1, c2, out, bar)
+        import numba
+        threads = torch.get_num_threads()
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # the run's thread budget
+        try:
+            _pairs_numba(images, taps, c1, c2, out, bar)
+        finally:
+            # numba's parallel loop shares the OpenMP pool with torch and leaves it at every core: a run
+            # with threads=1 trained its SMOTE folds on all cores (two grid workers on four threads)
+            torch.set_num_threads(threads)
     else:
         stats = (*_image_stats(images, taps, c2), c1, c2)
         _pairs_torch(images, taps, stats, out, bar, chunk_pairs or (32 if images.device.type == "cpu" else 2048))
