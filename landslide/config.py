@@ -82,7 +82,7 @@ class ExperimentConfig:
     # the captured training step (landslide/train/step.py: CapturedStep; CUDA graphs on a GPU). Whole
     # batches only (a fold's last partial batch is dropped), so it is part of a run's identity
     compile: bool = False
-    # channels_last memory on the CPU too (always on with CUDA): about 1.3x training img/s for ResNet-10-T
+    # channels_last memory on the CPU too (always on with CUDA): 1.2-1.3x training img/s for ResNet-10-T
     # on this project's 2-core machine (README); the sums run in another order, so it is part of the identity
     channels_last: bool = False
     profile: Literal["smoke", "quick", "preview", "paper"] = "quick"
