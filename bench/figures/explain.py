@@ -48,7 +48,6 @@ def umap_command(args) -> None:
         run = run_dir_for(Path(args.out), cell.cfg)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
-        require_every_fold(cell.cfg, run)
         folds = [RunDir(run).read_fold_result(f) for f in range(cell.cfg.folds)]
         labels = training_set(cell.cfg).train.labels
         y = np.concatenate([labels[r.val_idx] for r in folds])

@@ -13,6 +13,7 @@ import time
 
 import torch
 
+from bench.perf.gpu_diagnose import kernel_time
 from landslide.augment.ssim import ssim_neighbours
 from landslide.config import profile_config
 from landslide.data.bands import channel_names
@@ -117,8 +118,10 @@ def gpu_check_command(args) -> None:
     synchronize(device)
     wall, cpu_per_step = time.perf_counter() - t0, (time.process_time() - cpu0) / args.iters
     train_rate = args.iters * cfg.batch_size / wall
-    from bench.perf.gpu_diagnose import kernel_time
-    prof_wall, kernels_s, _ = kernel_time(lambda: steps(5), device)
+    busy = ""
+    if device.type == "cuda":  # kernel times exist only on the device
+        prof_wall, kernels_s, _ = kernel_time(lambda: steps(5), device)
+        busy = f"; device kernels busy {100 * kernels_s / prof_wall:.0f} % of 5 profiled steps' wall"
     predict(model, prep, images, forward=forward)  # the shapes timed: autotuning and compilation come first
     t0 = time.perf_counter()
     evaluated = predict(model, prep, images, forward=forward)
@@ -132,8 +135,6 @@ def gpu_check_command(args) -> None:
           f"batch {cfg.batch_size}, bf16 autocast {device.type == 'cuda'}, compile {args.compile}")
     print(f"train: {train_rate:.1f} img/s over {args.iters} iterations (after {args.warmup} warm-up steps, "
           f"{warm_s:.0f} s{' with compilation' if args.compile else ''})")
-    busy = (f"; device kernels busy {100 * kernels_s / prof_wall:.0f} % of 5 profiled steps' wall"
-            if device.type == "cuda" else "")
     print(f"host: {cpu_per_step * 1e3:.0f} ms CPU per step against {wall / args.iters * 1e3:.0f} ms wall{busy}")
     print(f"eval:  {eval_rate:.1f} img/s")
     print(f"FLOPs per image: forward {fwd / 1e9:.2f} G, training step {both / 1e9:.2f} G (3x forward)")
