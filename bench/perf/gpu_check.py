@@ -47,8 +47,7 @@ def flops_per_image(model, size: int, channels: int, device) -> tuple[float, flo
     """(forward, training step) FLOPs of one image. The forward is counted by torch's FlopCounterMode;
     the step is taken as 3x the forward (backward = grad of inputs + grad of weights, each about one
     forward), because the counter charges a grouped convolution's weight gradient as a dense one
-    (64x too much for a 64-channel depthwise 3x3, checked on torch 2.14), which inflated our first
-    H200 figure about 5x."""
+    (64x too much for a 64-channel depthwise 3x3), which would overstate EfficientNetV2-L's step about 5x."""
     from torch.utils.flop_counter import FlopCounterMode
     x = torch.randn(2, channels, size, size, device=device)
     with torch.no_grad(), FlopCounterMode(display=False) as fwd:

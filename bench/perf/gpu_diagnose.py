@@ -1,11 +1,10 @@
 """``python -m bench gpu-diagnose``: where a training step of the paper's model spends its time.
 
-The first H200 run of ``bench gpu-check`` trained EfficientNetV2-L at 256 px, batch 36, at only
-~100 img/s (about 1 % of the card's bf16 peak). This separates the suspects, one ``--variant`` per
-call (run each under ``timeout``: a compile can take minutes): the bare step (no data pipeline) in eager
-mode with and without channels_last, a 4x larger batch (if img/s scales with the batch, the step is
-bound by per-op launch and Python overhead, not by the GPU), torch.compile, and a profiler table of
-the GPU kernels against the step's wall-clock time.
+When ``bench gpu-check`` reports a small share of the card's bf16 peak, this separates the suspects,
+one ``--variant`` per call (run each under ``timeout``: a compile can take minutes): the bare step (no
+data pipeline) in eager mode with and without channels_last, a 4x larger batch (if img/s scales with
+the batch, the step is bound by per-op launch and Python overhead, not by the GPU), torch.compile, and
+a profiler table of the GPU kernels against the step's wall-clock time.
 """
 from __future__ import annotations
 
@@ -71,8 +70,8 @@ def kernel_time(run, device) -> tuple[float, float, object]:
         synchronize(device)
         wall = time.perf_counter() - wall
     events = prof.key_averages()
-    # kernels only: user annotations (Optimizer.step#Adam.step ...) span kernels already counted;
-    # including them gave "47 % busy" on the H200 where the kernels alone were 16 %
+    # kernels only: user annotations (Optimizer.step#Adam.step ...) span kernels already counted,
+    # so including them would count those kernels twice and overstate how busy the device is
     gpu_us = sum(e.self_device_time_total for e in events
                  if e.device_type != DeviceType.CPU and not e.is_user_annotation)
     return wall, gpu_us / 1e6, events

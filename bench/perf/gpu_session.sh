@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue 16's device check as one call on a lent H100/H200 (a bare machine with its own CUDA torch and
-# timm; nothing is installed, the package runs from the working tree). About 8 minutes:
+# The device check as one call on a GPU machine (eager and captured gpu-check, the kernel profile, a
+# compiled smoke run on CUDA). It installs nothing: it needs a CUDA torch and timm, and runs the package
+# from the working tree. About 8 minutes:
 #   device run: command="bash bench/perf/gpu_session.sh", timeout_s=560
 # Everything it prints also lands in $OUT/gpu_session.log; copy its figures into tables/gpu_*.md.
 set -uo pipefail
