@@ -20,7 +20,7 @@ import numpy as np
 
 from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
-from landslide.data.zindi import PATCH_SHAPE, Split, check_id
+from landslide.data.zindi import PATCH_SHAPE, Split, check_id, shared_id_problems
 from landslide.errors import DataError, LandslideError
 
 
@@ -97,8 +97,10 @@ def read_store(path: str | Path) -> tuple[Split, Split | None]:
                          f"`python -m landslide pack --data DIR --out {path}`"], str(path)) from None
     if splits[0] is None:
         raise DataError([f"{path}: no /train group; re-create it with `python -m landslide pack`"], str(path))
-    problems = [p for name, split in zip(("train", "test"), splits) if split is not None
+    problems = [p for name, split in zip(("train", "test"), splits, strict=True) if split is not None
                 for p in split_problems(path, name, split)]
+    if splits[1] is not None:
+        problems += shared_id_problems(f"{path} /train", splits[0].ids, f"{path} /test", splits[1].ids)
     if problems:
         raise DataError(problems + [f"re-create the store from a checked folder: `python -m landslide pack "
                                     f"--data DIR --out {path}`"], str(path))

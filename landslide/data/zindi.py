@@ -54,17 +54,38 @@ def read_csv_rows(path: Path, needed: tuple[str, ...], problems: list[str]) -> l
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
-            if missing:
-                problems.append(f"{path}: missing column(s) {missing}; header is {reader.fieldnames} "
-                                f"(expected {','.join(needed)})")
+            problem = header_problem(reader.fieldnames or [], needed)
+            if problem:
+                problems.append(f"{path} row 1: {problem}")
                 return []
-            return [(i, row) for i, row in enumerate(reader, start=2)]
+            rows = [(i, row) for i, row in enumerate(reader, start=2)]
     except UnicodeDecodeError as exc:
         problems.append(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8 CSV")
+        return []
     except csv.Error as exc:
         problems.append(f"{path}: not a readable CSV ({exc}); save it as a plain comma-separated file")
-    return []
+        return []
+    # csv files values beyond the header under the key None: a shifted or unquoted row
+    long_rows = [i for i, row in rows if None in row]
+    problems += [f"{path} row {i}: more values than the header's {len(needed)} column(s); remove the extra "
+                 f"values (or quote a value that holds a comma)" for i in long_rows[:20]]
+    return [] if long_rows else rows
+
+
+def header_problem(header: list[str], needed: tuple[str, ...]) -> str | None:
+    """What is wrong with a CSV's header row, or None. A repeated column would be read silently with the
+    last copy winning (``ID,label,label``), and an unknown one may be the column meant; both are refused."""
+    expected = f"expected exactly {','.join(needed)}"
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        return f"header {header} repeats column(s) {repeated}; {expected}"
+    missing = [c for c in needed if c not in header]
+    if missing:
+        return f"missing column(s) {missing}; header is {header} ({expected})"
+    extra = [c for c in header if c not in needed]
+    if extra:
+        return f"header {header} has column(s) {extra} this reader does not use; {expected}"
+    return None
 
 
 def parse_labels(path: Path, rows, problems: list[str]) -> dict[int, int]:
@@ -166,6 +187,19 @@ def read_folder(root: str | Path, skip_bad: bool = False) -> tuple[Split, Split 
         report.problems.append(f"{root / 'Train.csv'}: no usable rows; a training set needs labelled patches")
     test = read_split(root, "Test.csv", "test_data", False, report, label_csv="TestLabels.csv",
                       skip_bad=skip_bad) if (root / "Test.csv").exists() else None
+    if train is not None and test is not None:
+        report.problems += shared_id_problems(root / "Train.csv", train.ids, root / "Test.csv", test.ids)
     if report.problems:
         raise DataError(report.problems, str(root), skip_bad=skip_bad)
     return train, test, report
+
+
+def shared_id_problems(train_where, train_ids: list[str], test_where, test_ids: list[str]) -> list[str]:
+    """An ID in both splits: its submission row would be ambiguous and, if the patches are the same, the
+    test scores would be measured on a training image (a leak)."""
+    shared = sorted(set(train_ids) & set(test_ids))
+    if not shared:
+        return []
+    more = f" and {len(shared) - 5} more" if len(shared) > 5 else ""
+    return [f"{test_where}: {len(shared)} ID(s) also in {train_where} ({', '.join(shared[:5])}{more}); a patch in "
+            f"both splits leaks training data into the test scores. Remove each from one of the two"]
