@@ -36,7 +36,7 @@ def test_the_headline_does_not_rise_with_the_number_of_looks(no_signal, tmp_path
     often = run_experiment(cfg.replace(eval_every=1), tmp_path / "often", progress=False)[2].as_json()
     assert once["cv_f1_folds"] == often["cv_f1_folds"]
     assert np.mean(often["best_val_f1_folds"]) > np.mean(often["cv_f1_folds"])
-    assert all(b >= c for b, c in zip(often["best_val_f1_folds"], often["cv_f1_folds"]))
+    assert all(b >= c for b, c in zip(often["best_val_f1_folds"], often["cv_f1_folds"], strict=True))
     # with no signal the headline is chance, like the test F1 (not the optimistic best-of-history): it does
     # not read above the test F1's 95 % interval
     assert np.mean(often["best_val_f1_folds"]) - np.mean(often["cv_f1_folds"]) > 0.02

@@ -203,7 +203,7 @@ def test_a_failed_pack_leaves_the_existing_store_and_index_intact(folder, tmp_pa
         hdf5.write_store(out, ps.train, None)
     assert (out.read_bytes(), out.with_suffix(".index.csv").read_bytes()) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-    monkeypatch.setattr(hdf5.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10, 10, 1000))
+    monkeypatch.setattr(hdf5.shutil, "disk_usage", lambda _p: shutil._ntuple_diskusage(10, 10, 1000))
     with pytest.raises(LandslideError, match="GB free"):
         hdf5.write_store(out, ps.train, ps.test)
 
@@ -214,7 +214,7 @@ def _first_id(folder):
     return pd.read_csv(folder / "Train.csv").ID[0]
 
 
-def test_bad_files_and_names_each_get_one_line(folder, tmp_path):
+def test_bad_files_and_names_each_get_one_line(folder):
     train = pd.read_csv(folder / "Train.csv")
     long_id = "L" * 300
     npz = train.ID[1]
@@ -295,7 +295,7 @@ def test_a_failed_write_keeps_its_own_error_and_the_old_file(tmp_path, monkeypat
     def full(*a, **k):
         raise OSError(28, "No space left on device")
 
-    def unlink_fails(self, missing_ok=False):
+    def unlink_fails(*a, **k):  # Path.unlink(self, missing_ok=...)
         raise OSError(30, "Read-only file system")
     monkeypatch.setattr(atomic.os, "replace", full)
     monkeypatch.setattr(atomic.Path, "unlink", unlink_fails)

@@ -52,7 +52,7 @@ def test_cli_exits_nonzero_without_traceback(broken):
         assert i in r.stderr
 
 
-def test_skip_bad_drops_bad_patches_but_still_refuses_bad_csv_rows(broken, tmp_path):
+def test_skip_bad_drops_bad_patches_but_still_refuses_bad_csv_rows(broken):
     d, ids = broken
     with pytest.raises(DataError) as err:  # label 2 and the duplicate are CSV problems, not patch problems
         load_patches(d, skip_bad=True)

@@ -66,7 +66,7 @@ def test_folded_rows_visit_each_anchor_once_in_balanced_pairs():
     rows = folded_rows(n)
     assert sorted(rows) == list(range(n - 1))
     work = [n - 1 - r for r in rows]
-    assert all(a + b == n for a, b in zip(work[0::2], work[1::2]))
+    assert all(a + b == n for a, b in zip(work[0::2], work[1::2], strict=True))
 
 
 @pytest.mark.parametrize("backend", ["numba", "torch"])

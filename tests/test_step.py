@@ -36,7 +36,7 @@ def test_the_step_is_a_plain_optimisation_step():
     with torch.no_grad():
         for p in b.parameters():
             p -= 0.1 * p.grad
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
         torch.testing.assert_close(p, q)
 
 
@@ -69,7 +69,7 @@ def test_the_compiled_step_equals_eager():
         le = train_step(eager, opt_e, x, y, torch.device("cpu"))
         lc = train_step(fast, opt_c, x, y, torch.device("cpu"))
         torch.testing.assert_close(le, lc, rtol=1e-5, atol=1e-6)
-    for p, q in zip(eager.parameters(), compiled.parameters()):
+    for p, q in zip(eager.parameters(), compiled.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
 
 
@@ -105,7 +105,7 @@ def test_the_captured_step_equals_eager_through_a_schedule(monkeypatch):
                     m.setattr(torch.Tensor, name, forbidden)
                 losses_c.append(step(x, y))
     torch.testing.assert_close(torch.stack(losses_c), torch.stack(losses_e), rtol=1e-5, atol=1e-6)
-    for p, q in zip(eager.parameters(), model.parameters()):
+    for p, q in zip(eager.parameters(), model.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
     assert float(opt_c.param_groups[0]["lr"]) == pytest.approx(opt_e.param_groups[0]["lr"]) == pytest.approx(1e-3)
 
@@ -142,5 +142,5 @@ def test_a_resumed_captured_step_continues_the_schedule_where_it_stopped(tmp_pat
     assert float(opt_r.param_groups[0]["lr"]) == pytest.approx(1e-3)
     for _ in range(2):
         resumed(x, y)
-    for p, q in zip(whole.parameters(), again.parameters()):
+    for p, q in zip(whole.parameters(), again.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)

@@ -96,12 +96,12 @@ def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
     y, y_test = rng.integers(0, 2, 90), rng.integers(0, 2, 60)
     fold_of = np.arange(90) % 3
 
-    def seed(s):
+    def seed():
         noisy = np.clip(y * 0.3 + rng.random(90) * 0.7, 0, 1)
         tests = [np.clip(y_test * 0.3 + rng.random(60) * 0.7, 0, 1) for _ in range(3)]
         return {"labels": y, "test_labels": y_test, "fold_of": fold_of, "oof": noisy, "test": tests,
                 "oof_tta": noisy, "test_tta": tests}
-    seeds = {0: seed(0), 1: seed(1)}
+    seeds = {0: seed(), 1: seed()}
     copies = {s: [SimpleNamespace(oof=d["oof_tta"], test=np.mean(d["test_tta"], 0), fold_of=fold_of)] * 2
               for s, d in seeds.items()}
     tab = {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]} for s, d in seeds.items()}

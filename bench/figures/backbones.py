@@ -23,7 +23,7 @@ from landslide.train.rundir import RunDir
 def measured_columns(out: Path):
     """Columns measured on the model as built, and the throughput its run recorded (timing.json: one
     torch thread per cell; the seeds' runs of a row averaged)."""
-    def columns(row, cfg, metrics: list[dict]) -> dict:
+    def columns(_row, cfg, metrics: list[dict]) -> dict:
         import torch
 
         from landslide.train.engine import build_model, model_input_size

@@ -43,7 +43,7 @@ def umap_command(args) -> None:
     base, found, seed = _cells(args, rows)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     lines = []
-    for ax, (panel, row) in zip(axes, (("a", rows[0]), ("b", rows[1]))):
+    for ax, (panel, row) in zip(axes, (("a", rows[0]), ("b", rows[1])), strict=True):
         cell, m = found[row]
         run = run_dir_for(Path(args.out), cell.cfg)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
@@ -80,7 +80,6 @@ def occlusion_table(run_dir: Path, zero: str, seed: int) -> pd.DataFrame:
     from landslide.explain.occlusion import channel_importance
     from landslide.explain.runs import load_run
     total = None
-    names = None
     names = channel_names(RunDir(run_dir).read_config().channels)
     for f in load_run(run_dir):
         imp = channel_importance(f.model, f.prep, f.val_x, f.val_y, zero=zero, seed=seed + f.fold)
@@ -110,7 +109,7 @@ def occlusion_command(args) -> None:
     write_text_atomic(out / "tables" / f"{stem}.csv", df.to_csv(index=False))
     methods = ["occlusion_prob", "permutation_prob", "occlusion_f1", "permutation_f1"]
     fig, axes = plt.subplots(1, 4, figsize=(16, 0.28 * df.channel.nunique() + 1.5))
-    for ax, method in zip(axes, methods):
+    for ax, method in zip(axes, methods, strict=True):
         d = df[df.method == method].sort_values("importance")
         ax.barh(d.channel, d.importance, color=["#d95f02" if s == "sar" else "#1b9e77" for s in d.sensor])
         ax.set_title(method.replace("_", ": ").replace("prob", "landslide prob. drop").replace("f1", "F1 drop"),

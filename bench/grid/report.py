@@ -28,7 +28,7 @@ ALPHA = 0.05
 
 
 def _diffs(row: dict[int, list[float]], ref: dict[int, list[float]]) -> list[float]:
-    return [a - b for seed in sorted(set(row) & set(ref)) for a, b in zip(row[seed], ref[seed])]
+    return [a - b for seed in sorted(set(row) & set(ref)) for a, b in zip(row[seed], ref[seed], strict=True)]
 
 
 def change_interval(row: dict[int, list[float]], ref: dict[int, list[float]], folds: int) -> tuple[float, float]:
@@ -94,14 +94,14 @@ def build_table(grid: Grid, cells: list, metrics: dict[str, dict], extra_cols=No
             if row.name != grid.baseline:
                 base = grid.baseline
                 line.update(zip(("delta_base", "p_base", "mark_base"),
-                                paired_change(folds_of[row.name], folds_of.get(base, {}), k)))
+                                paired_change(folds_of[row.name], folds_of.get(base, {}), k), strict=True))
                 line.update(zip(("delta_base_lo", "delta_base_hi"),
-                                change_interval(folds_of[row.name], folds_of.get(base, {}), k)))
+                                change_interval(folds_of[row.name], folds_of.get(base, {}), k), strict=True))
                 line.update(zip(("delta_test_base", "delta_test_base_lo", "delta_test_base_hi"),
-                                test_change(boots_of[row.name], boots_of.get(base, {}))))
+                                test_change(boots_of[row.name], boots_of.get(base, {})), strict=True))
             if above is not None and above != grid.baseline:
                 line.update(zip(("delta_above", "p_above", "mark_above"),
-                                paired_change(folds_of[row.name], folds_of.get(above, {}), k)))
+                                paired_change(folds_of[row.name], folds_of.get(above, {}), k), strict=True))
             if extra_cols:
                 line.update(extra_cols(row, done[0][0].cfg, [m for _, m in done]))
         lines.append(line)
@@ -161,27 +161,29 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
         return out[name] if name in out else pd.Series([np.nan] * n, index=out.index)
     if "cv_f1" in out:
         out["CV F1"] = [f"{_fmt(m)} ± {_fmt(s)}" if not np.isnan(m) else "not run"
-                        for m, s in zip(out["cv_f1"], col("cv_f1_std"))]
+                        for m, s in zip(out["cv_f1"], col("cv_f1_std"), strict=True)]
     if "best_val_f1" in out:
         out["best-on-val"] = [f"{_fmt(b)} ({o:+.4f})" if not np.isnan(b) else ""
-                              for b, o in zip(col("best_val_f1"), col("optimism"))]
+                              for b, o in zip(col("best_val_f1"), col("optimism"), strict=True)]
     if "test_f1_lo" in out:
         out["test_f1"] = [f"{_fmt(t)} [{_fmt(lo, 3)}, {_fmt(hi, 3)}]" if not np.isnan(lo) else _fmt(t)
-                          for t, lo, hi in zip(col("test_f1"), col("test_f1_lo"), col("test_f1_hi"))]
+                          for t, lo, hi in zip(col("test_f1"), col("test_f1_lo"), col("test_f1_hi"), strict=True)]
     for which, title in (("base", "Δ base"), ("above", "Δ above")):
         if f"delta_{which}" in out:
             out[title] = [f"{d:+.4f} {m} (p {p:.2f})" if not np.isnan(d) and not np.isnan(p)
                           else (f"{d:+.4f} {m}" if not np.isnan(d) else "")
                           for d, p, m in zip(col(f"delta_{which}").astype(float), col(f"p_{which}").astype(float),
-                                             out.get(f"mark_{which}", pd.Series([""] * n, index=out.index)).fillna(""))]
+                                             out.get(f"mark_{which}", pd.Series([""] * n, index=out.index)).fillna(""),
+                                             strict=True)]
     if "delta_base_lo" in out:  # the interval of Δ base, after its p
         out["Δ base"] = [f"{t} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(lo) else t for t, lo, hi in
-                         zip(out["Δ base"], col("delta_base_lo").astype(float), col("delta_base_hi").astype(float))]
+                         zip(out["Δ base"], col("delta_base_lo").astype(float), col("delta_base_hi").astype(float),
+                             strict=True)]
     if "delta_test_base" in out:
         out["Δ test vs base [95 %]"] = [
             f"{d:+.4f} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(d) else ""
             for d, lo, hi in zip(*(col(c).astype(float) for c in ("delta_test_base", "delta_test_base_lo",
-                                                                   "delta_test_base_hi")))]
+                                                                   "delta_test_base_hi")), strict=True)]
     drop = [c for c in ("cv_f1", "cv_f1_std", "best_val_f1", "optimism", "test_f1_lo", "test_f1_hi", "delta_base",
                         "p_base", "mark_base", "delta_above", "p_above", "mark_above", "n_seeds", "delta_base_lo",
                         "delta_base_hi", "delta_test_base", "delta_test_base_lo", "delta_test_base_hi") if c in out]

@@ -145,7 +145,7 @@ def frame(rows: list[dict], folds: int) -> pd.DataFrame:
             dlo, dhi = interval(r["boot"] - prev["boot"])
             line.update(delta_test=r["test_f1"] - prev["test_f1"], delta_test_lo=dlo, delta_test_hi=dhi)
             if r["cv"] and prev["cv"] and r["cv"] is not prev["cv"]:
-                diffs = [a - b for s in sorted(r["cv"]) for a, b in zip(r["cv"][s], prev["cv"][s])]
+                diffs = [a - b for s in sorted(r["cv"]) for a, b in zip(r["cv"][s], prev["cv"][s], strict=True)]
                 line["delta_cv"], line["p_cv"] = corrected_ttest(diffs, folds)
         lines.append(line)
     return pd.DataFrame(lines)
@@ -156,15 +156,15 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
         return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{nd}f}"
     out = pd.DataFrame({"row": df.row})
     out["CV F1"] = [f"{fmt(m)} ± {fmt(s)}" if not np.isnan(m) else "—" for m, s in
-                    zip(df.get("cv_f1", np.nan), df.get("cv_f1_std", np.nan))]
+                    zip(df.get("cv_f1", np.nan), df.get("cv_f1_std", np.nan), strict=True)]
     out["Δ CV (p)"] = [f"{d:+.4f} ({p:.2f})" if not np.isnan(d) else "" for d, p in
                        zip(df.get("delta_cv", pd.Series(np.nan, index=df.index)).astype(float),
-                           df.get("p_cv", pd.Series(np.nan, index=df.index)).astype(float))]
+                           df.get("p_cv", pd.Series(np.nan, index=df.index)).astype(float), strict=True)]
     out["test F1 [95 %]"] = [f"{fmt(t)} [{fmt(lo, 3)}, {fmt(hi, 3)}]" for t, lo, hi in
-                             zip(df.test_f1, df.test_f1_lo, df.test_f1_hi)]
+                             zip(df.test_f1, df.test_f1_lo, df.test_f1_hi, strict=True)]
     out["Δ test [95 %]"] = [f"{d:+.4f} [{lo:+.3f}, {hi:+.3f}]" if not np.isnan(d) else "" for d, lo, hi in
                             zip(*(df.get(c, pd.Series(np.nan, index=df.index)).astype(float)
-                                  for c in ("delta_test", "delta_test_lo", "delta_test_hi")))]
+                                  for c in ("delta_test", "delta_test_lo", "delta_test_hi")), strict=True)]
     return out
 
 

@@ -75,14 +75,14 @@ def train_rates(cfg, images, labels, device, steps: int) -> dict:
     premade_x = prep(images[:bs]).detach()
     premade_y = onehot[:bs].to(device)
 
-    def pipeline(i):
+    def pipeline(_i):
         idx = torch.randint(0, n, (bs,), generator=gen)
         x, y = augment(cfg, prep(images[idx]), onehot[idx].to(device), gen, names)
         train_step(x, y)
 
     out = {}
     model.train()
-    for name, fn in (("bare", lambda i: train_step(premade_x, premade_y)), ("pipeline", pipeline)) * 2:
+    for name, fn in (("bare", lambda _i: train_step(premade_x, premade_y)), ("pipeline", pipeline)) * 2:
         fn(0)  # warm-up
         synchronize(device)
         t0 = time.perf_counter()

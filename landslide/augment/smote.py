@@ -43,7 +43,7 @@ class SmoteResult:
 
     def provenance(self) -> list[dict]:
         return [{"anchor": a, "neighbour": b, "lambda": float(lam)}
-                for a, b, lam in zip(self.anchor_ids, self.neighbour_ids, self.lambdas)]
+                for a, b, lam in zip(self.anchor_ids, self.neighbour_ids, self.lambdas, strict=True)]
 
 
 def count_for_share(n_minority: int, n_total: int, share: float) -> int:
@@ -75,7 +75,7 @@ def smote_ssim(images: torch.Tensor, ids: list[str], per_anchor: int = 5, k: int
                              f"use more data, fewer folds, or turn SMOTE off (smote=false)")
     if n < k + 1:
         warnings.warn(f"only {n} landslide images in the training fold: SMOTE uses k={n - 1} neighbours "
-                      f"instead of {k}")
+                      f"instead of {k}", stacklevel=2)
         k = n - 1
     if total == 0:
         return SmoteResult(images[:0], [], [], np.zeros(0))

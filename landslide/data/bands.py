@@ -17,7 +17,6 @@ RAW_BANDS = ("red", "green", "blue", "nir",
              "desc_vv", "desc_vh", "desc_diff_vv", "desc_diff_vh",
              "asc_vv", "asc_vh", "asc_diff_vv", "asc_diff_vh")
 OPTICAL_BANDS = RAW_BANDS[:4]
-SAR_BANDS = RAW_BANDS[4:]
 RGB_BANDS = ("red", "green", "blue")
 _EPS = 1e-6
 

@@ -42,5 +42,5 @@ def lgbm_scores(model, emb) -> np.ndarray:
 
 HEADS: dict[str, tuple[Callable, Callable]] = {
     "svm": (lambda e, y, c, s: fit_svm(e, y, c, s), svm_scores),
-    "lgbm": (lambda e, y, c, s: fit_lgbm(e, y, s), lgbm_scores),
+    "lgbm": (lambda e, y, _c, s: fit_lgbm(e, y, s), lgbm_scores),
 }

@@ -54,7 +54,7 @@ def convert(source: Path, name: str) -> dict[str, torch.Tensor]:
         raise LandslideError(f"{source}: {len(theirs)} tensors, timm's {name} has {len(ours)}; "
                              f"this file is not the EfficientNet-Lite the converter knows")
     out = {}
-    for (their_key, t), (our_key, o) in zip(theirs.items(), ours.items()):
+    for (their_key, t), (our_key, o) in zip(theirs.items(), ours.items(), strict=True):
         if t.shape != o.shape or their_key.rsplit(".", 1)[-1] != our_key.rsplit(".", 1)[-1]:
             raise LandslideError(f"{source}: tensor {their_key} {tuple(t.shape)} does not match timm's "
                                  f"{our_key} {tuple(o.shape)}; the converter refuses a partial mapping")

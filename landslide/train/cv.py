@@ -69,7 +69,7 @@ def smote_for_fold(cfg, raw, labels, ids, idx, seed, progress) -> SmoteResult:
     total = count_for_share(len(pos), len(idx), cfg.smote_share) if cfg.smote_share else None
     if total == 0:
         warnings.warn(f"landslides are already {len(pos) / len(idx):.1%} of the fold, at or above "
-                      f"smote_share={cfg.smote_share}: SMOTE adds nothing")
+                      f"smote_share={cfg.smote_share}: SMOTE adds nothing", stacklevel=2)
     return smote_ssim(raw[pos], [ids[i] for i in pos], cfg.smote_per_anchor, cfg.smote_k,
                       cfg.smote_alpha, cfg.smote_beta, seed=seed, progress=progress, total=total,
                       mix=cfg.smote_mix)
@@ -115,7 +115,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
 
 def _smote_before_split(cfg, run: RunDir, raw, labels, ids, progress):
     warnings.warn("paper protocol: SMOTE runs before the split, so validation folds hold synthetic images "
-                  "interpolated from training images: CV scores leak and read too high")
+                  "interpolated from training images: CV scores leak and read too high", stacklevel=2)
     res = smote_for_fold(cfg, raw, labels, ids, np.arange(len(labels)), smote_seed(cfg.seed, None), progress)
     write_json(run.path / "smote.json", res.provenance())
     return (torch.cat([raw, res.images]), np.concatenate([labels, np.ones(len(res.images), np.int64)]),

@@ -111,7 +111,7 @@ def make_schedule(cfg: ExperimentConfig, opt: torch.optim.Optimizer, total_steps
     """Per-iteration schedules: 'step' divides the rate by 10 at 1/2 and 3/4 of training, 'cosine'
     anneals it to 0 (CosineAnnealingLR over all iterations), 'none' keeps it constant."""
     if cfg.lr_schedule == "none":
-        return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda _step: 1.0)
     if cfg.lr_schedule == "step":
         return torch.optim.lr_scheduler.MultiStepLR(opt, [total_steps // 2, (3 * total_steps) // 4], 0.1)
     if cfg.lr_schedule == "cosine":

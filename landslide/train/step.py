@@ -65,7 +65,7 @@ class CapturedStep:
 
     def copy_rate(self) -> None:
         if self.shadow is not None:
-            for group, rate in zip(self.opt.param_groups, self.shadow.param_groups):
+            for group, rate in zip(self.opt.param_groups, self.shadow.param_groups, strict=True):
                 group["lr"].fill_(rate["lr"])  # a host float into the device tensor: no synchronisation
 
     def restore(self, opt_state: dict, sched_state: dict) -> None:
@@ -74,11 +74,11 @@ class CapturedStep:
         schedule's last one: step and cosine schedules compute the next rate from it."""
         rates = [group["lr"] for group in self.opt.param_groups]
         self.opt.load_state_dict(opt_state)
-        for group, rate in zip(self.opt.param_groups, rates):
+        for group, rate in zip(self.opt.param_groups, rates, strict=True):
             group["lr"] = rate
         if self.sched is not None:
             self.sched.load_state_dict(sched_state)
-            for group, last in zip(self.shadow.param_groups, self.sched.get_last_lr()):
+            for group, last in zip(self.shadow.param_groups, self.sched.get_last_lr(), strict=True):
                 group["lr"] = last
         self.copy_rate()
 

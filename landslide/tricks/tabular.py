@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 PERCENTILES = (5, 25, 50, 75, 95)
-STATISTICS = ("mean", "std", *(f"p{q}" for q in PERCENTILES))
 
 
 def band_statistics(images: np.ndarray) -> np.ndarray:
