@@ -16,6 +16,10 @@ def atomic_path(path: str | Path):
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename in (str(tmp), tmp):  # the user chose ``path``; the temporary name means nothing to them
+            exc.filename = str(path)
+        raise
     finally:
         try:
             tmp.unlink(missing_ok=True)

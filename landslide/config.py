@@ -5,9 +5,22 @@ scale* it runs: ``dim_scale`` maps the paper's 256/384 px to the profile's sizes
 fixes backbone, folds, epochs and data size. The dataclass defaults *are* the quick profile; the other
 profiles are small TOML files of overrides in ``landslide/profiles/``.
 
-One precedence, lowest first: defaults < profile < grid base < grid row < ``--set``. Every field is
-checked in ``__post_init__`` (choices, ranges, a backbone that exists), so a typo is refused before
-any run folder is claimed or any file written.
+A profile is a built-in name or a TOML file of one's own (``--profile my_gpu.toml``): the same
+``field = value`` lines, validated the same way, starting from the quick profile or from the built-in
+one it names (``base = "paper"``); its path is kept in ``profile_file`` (not part of a run's identity:
+the values are) and its file name stands in for the profile's in output names.
+
+The precedence of configuration sources, written here once (``landslide.options``, the README and
+docs point here), lowest first:
+
+    defaults < profile (built-in, or a file over its base) < the command line's flags (--data, --seed,
+    --device, --weights, --pretrained, --paper-protocol: only those given) < --set < a grid's base row
+    < the grid's row
+
+A grid row sets its own factors last, so ``--set`` on a field a grid sets is refused rather than
+ignored: every source a user gives is used. Every field is checked in ``__post_init__`` (choices,
+ranges, a backbone that exists), so a typo is refused before any run folder is claimed or any file
+written.
 """
 from __future__ import annotations
 
@@ -85,7 +98,8 @@ class ExperimentConfig:
     # channels_last memory on the CPU too (always on with CUDA): 1.2-1.3x training img/s for ResNet-10-T
     # on this project's 2-core machine (README); the sums run in another order, so it is part of the identity
     channels_last: bool = False
-    profile: Literal["smoke", "quick", "preview", "paper"] = "quick"
+    profile: Literal["smoke", "quick", "preview", "paper"] = "quick"  # a built-in; a profile file's base
+    profile_file: str = ""         # the user's profile file, when one was given (its values are the identity)
 
     def __post_init__(self):
         problems = _problems(self)
@@ -101,13 +115,13 @@ class ExperimentConfig:
 
     def training_fields(self) -> dict:
         """Everything that changes the trained network (the head is fitted afterwards)."""
-        return _identity(self, ("head", "svm_c", "device"))
+        return _identity(self, ("head", "svm_c", "device", "profile_file"))
 
     def training_key(self) -> str:
         return _digest(self.training_fields())
 
     def key(self) -> str:
-        return _digest(_identity(self, ("device",)))
+        return _digest(_identity(self, ("device", "profile_file")))
 
     def replace(self, **changes) -> ExperimentConfig:
         unknown = set(changes) - set(FIELDS)
@@ -157,6 +171,8 @@ def _problems(cfg: ExperimentConfig) -> list[str]:
         kind = type(f.default)
         if choices and value not in choices:
             out.append(f"{name}={value!r} is not one of {list(choices)}")
+        elif kind is str and not isinstance(value, str):
+            out.append(f"{name}={value!r} must be text (a quoted string)")
         elif kind is bool and not isinstance(value, bool):
             out.append(f"{name}={value!r} must be true or false")
         elif kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
@@ -215,13 +231,59 @@ def profile_names() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
+def profile_name(cfg: ExperimentConfig) -> str:
+    """The profile as a user named it: a built-in's name, or a profile file's name without .toml."""
+    return Path(cfg.profile_file).stem if cfg.profile_file else cfg.profile
+
+
+def is_profile_file(profile: str) -> bool:
+    return profile.endswith(".toml") or "/" in profile
+
+
 def profile_overrides(profile: str) -> dict:
+    if is_profile_file(profile):
+        return _file_overrides(Path(profile))
     path = PROFILE_DIR / f"{profile}.toml"
     if not path.is_file():
-        raise LandslideError(f"unknown profile {profile!r}; choose one of {profile_names()}")
+        raise LandslideError(f"unknown profile {profile!r}; choose one of {profile_names()}, or give a TOML file "
+                             f"of your own (--profile my_gpu.toml)")
     with open(path, "rb") as fh:
         overrides = tomllib.load(fh)
     return {**overrides, "profile": profile}
+
+
+# set by the tool, never by a profile file: which built-in it starts from is its ``base``
+_NOT_IN_FILES = ("profile", "profile_file", "data_fingerprint")
+
+
+def _file_overrides(path: Path) -> dict:
+    """A user's profile file: its base's overrides, then its own, checked as a whole so that every message
+    names the file and the key."""
+    if not path.is_file():
+        raise LandslideError(f"--profile {path}: no such file; give a built-in profile ({', '.join(profile_names())}) "
+                             f"or a TOML file of field = value lines")
+    if path.stem in profile_names():
+        raise LandslideError(f"{path}: a profile file may not share a built-in profile's name ({path.stem}); output "
+                             f"names carry it. Rename the file")
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LandslideError(f"{path}: not a valid TOML file ({exc}); write one field = value per line") from None
+    base = doc.pop("base", "quick")
+    if base not in profile_names():
+        raise LandslideError(f"{path}: base = {base!r} is not a built-in profile; choose one of {profile_names()}")
+    reserved = sorted(set(doc) & set(_NOT_IN_FILES))
+    unknown = sorted(set(doc) - set(FIELDS))
+    if reserved or unknown:
+        what = (f"key(s) {reserved} are set by the tool (base = \"paper\" chooses the built-in to start from)"
+                if reserved else f"unknown key(s) {unknown}; known: {sorted(set(FIELDS) - set(_NOT_IN_FILES))}")
+        raise LandslideError(f"{path}: {what}")
+    merged = {**profile_overrides(base), **doc, "profile_file": str(path)}
+    try:
+        ExperimentConfig(**merged)
+    except LandslideError as exc:
+        raise LandslideError(f"{path}: {exc}") from None
+    return merged
 
 
 def profile_config(profile: str, **overrides) -> ExperimentConfig:

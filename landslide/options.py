@@ -1,23 +1,24 @@
 """The command-line options that make a configuration (data, profile, seed, device, weights, --set), shared
 by ``landslide train`` and every ``bench`` command, and the one place that turns them into a configuration:
-defaults < profile < the caller's fields (a grid's) < these flags < --set."""
+parsed once, then resolved once, in the precedence written in ``landslide.config``'s docstring."""
 from __future__ import annotations
 
 import argparse
 
-from landslide.config import parse_sets, profile_config, profile_names
+from landslide.config import ExperimentConfig, parse_sets, profile_config, profile_names
 
 
 def add_config_arguments(p: argparse.ArgumentParser) -> None:
     """The options that set configuration fields."""
-    p.add_argument("--data", default="", help="Zindi-layout folder or packed .h5 store "
-                                              "(default: the built-in synthetic data set)")
-    p.add_argument("--profile", default="quick", choices=profile_names(),
-                   help="scale: smoke (seconds, tests), quick (minutes on a laptop CPU, default), "
-                        "preview (the quick profile's first fold only: a first look at a grid in a third of "
-                        "the time), paper (the paper's settings, for a GPU)")
+    p.add_argument("--data", default=None, help="Zindi-layout folder or packed .h5 store "
+                                                "(default: the built-in synthetic data set)")
+    p.add_argument("--profile", default="quick",
+                   help=f"scale: one of {', '.join(profile_names())}: smoke (seconds, tests), quick (minutes on a "
+                        "laptop CPU, default), preview (the quick profile's first fold only: a first look at a grid "
+                        "in a third of the time), paper (the paper's settings, for a GPU); or a TOML file of your "
+                        "own (e.g. my_gpu.toml: field = value lines, base = \"paper\" to start from a built-in)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
-    p.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda, cuda:1 ...")
+    p.add_argument("--device", default=None, help="auto (the default: CUDA if present), cpu, cuda, cuda:1 ...")
     p.add_argument("--weights", default="", help="local pretrained weight file (.safetensors/.pth) for the "
                                                  "backbone; the stem is adapted to the channel count")
     p.add_argument("--pretrained", action="store_true", help="fetch ImageNet weights through timm (needs internet "
@@ -27,9 +28,13 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def flag_overrides(args) -> dict:
-    """The configuration fields set by the command line's own flags (not --set)."""
-    from landslide.data.fingerprint import fingerprint
-    out = {"data": str(args.data or ""), "data_fingerprint": fingerprint(args.data or ""), "device": args.device}
+    """The configuration fields set by the command line's own flags (not --set): only the flags given, so
+    that one left at its default does not undo a profile file's value."""
+    out = {}
+    if args.data:
+        out["data"] = str(args.data)
+    if args.device:
+        out["device"] = args.device
     if args.seed is not None:
         out["seed"] = args.seed
     if args.weights:
@@ -41,6 +46,11 @@ def flag_overrides(args) -> dict:
     return out
 
 
-def config_from_args(args, **extra):
-    """defaults < profile < ``extra`` < the command line's flags < --set."""
-    return profile_config(args.profile, **{**extra, **flag_overrides(args), **parse_sets(args.set)})
+def config_from_args(args, sets: dict | None = None) -> ExperimentConfig:
+    """The configuration the command line asks for. ``sets``: its --set items, when the caller has already
+    parsed them (to check them against a grid). The data is fingerprinted last, once, as resolved (a
+    ``--set data=DIR`` or a profile file's ``data`` counts like ``--data``)."""
+    from landslide.data.fingerprint import fingerprint
+    sets = parse_sets(args.set) if sets is None else sets
+    cfg = profile_config(args.profile, **{**flag_overrides(args), **sets})
+    return cfg.replace(data_fingerprint=fingerprint(cfg.data))

@@ -42,7 +42,6 @@ def test_precedence_defaults_profile_flags_then_set():
     args = parse("--profile", "smoke", "--seed", "4", "--set", "seed=7", "--set", "epochs=3")
     cfg = config_from_args(args)
     assert (cfg.seed, cfg.epochs) == (7, 3)                                           # --set over everything
-    assert config_from_args(parse("--profile", "smoke"), epochs=5).epochs == 5         # caller's extra over profile
 
 
 def test_set_parsing_types_and_errors():

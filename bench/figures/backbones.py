@@ -14,6 +14,7 @@ from bench.grid.report import build_table, write_table
 from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import run_from_args
+from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
@@ -74,7 +75,8 @@ def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
 
 
 def backbones_command(args) -> None:
-    grid, left_out = runnable_rows(load_grid(args.grid), args.profile)
+    scale = profile_overrides(args.profile)["profile"]  # a profile file's members are its base's
+    grid, left_out = runnable_rows(load_grid(args.grid), scale)
     for note in left_out:
         print(note)
     run = run_from_args(grid, args)

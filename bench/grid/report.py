@@ -22,6 +22,7 @@ import pandas as pd
 import landslide
 from bench.grid.spec import Grid, paper_numbers
 from landslide.atomic import write_text_atomic
+from landslide.config import profile_name
 from landslide.metrics import corrected_interval, corrected_ttest, interval
 
 ALPHA = 0.05
@@ -134,7 +135,7 @@ def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
              else f"{base.folds} folds")
     models = "the trained fold's network" if base.folds_trained == 1 else "fold ensemble"
     return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,
-            f"data: {data}; profile: {base.profile} ({base.backbone}, {start}, {folds}, "
+            f"data: {data}; profile: {profile_name(base)} ({base.backbone}, {start}, {folds}, "
             f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}); "
             f"seeds: {','.join(map(str, seeds))}",
             f"code: {code_version()}; date: {datetime.date.today().isoformat()}",

@@ -46,8 +46,9 @@ def run_from_args(grid_name: str | Grid, args) -> GridRun:
     """Expand a grid (by name, or as loaded) with the command line's profile and seeds and run its
     missing cells."""
     grid = grid_name if isinstance(grid_name, Grid) else load_grid(grid_name)
-    refuse_sets_on_grid_factors(grid, args.set)
-    base = config_from_args(args)
+    sets = parse_sets(args.set)
+    refuse_sets_on_grid_factors(grid, sets)
+    base = config_from_args(args, sets)
     seeds = parse_seeds(args)
     out = Path(args.out)
     cells, metrics, failed = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
@@ -55,11 +56,11 @@ def run_from_args(grid_name: str | Grid, args) -> GridRun:
     return GridRun(grid, base, seeds, out, cells, metrics, failed)
 
 
-def refuse_sets_on_grid_factors(grid: Grid, sets: list[str]) -> None:
-    """A grid row sets its factors above --set (precedence: profile < grid row < --set would make every
-    row equal); so --set on a field the grid varies is refused rather than silently ignored."""
+def refuse_sets_on_grid_factors(grid: Grid, sets: dict) -> None:
+    """A grid row sets its factors after --set (the precedence: ``landslide.config``), so --set on a field
+    the grid varies is refused rather than silently ignored."""
     varied = {name for row in grid.rows for name in row.fields}
-    clash = sorted(varied & set(parse_sets(sets)))
+    clash = sorted(varied & set(sets))
     if clash:
         raise LandslideError(f"--set {', '.join(clash)}: grid {grid.name} sets {'it' if len(clash) == 1 else 'them'} "
                              f"row by row, so the override would be ignored. Edit a copy of the grid file and "

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
+from landslide.data.dataset import PatchSet
 from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
 from landslide.train.checkpoint import load_checkpoint
@@ -28,15 +30,32 @@ class TrainedFold:
     result: FoldResult
 
 
-def load_run(run_dir: str | Path):
-    """Yield a ``TrainedFold`` for each fold of a finished run."""
+@dataclass
+class FinishedRun:
+    """A finished run's folder, configuration and data, each read once."""
+    run: RunDir
+    cfg: ExperimentConfig
+    data: PatchSet
+
+
+def open_finished_run(run_dir: str | Path) -> FinishedRun:
+    """Every command that reads a finished run opens it here: every fold trained, and the data as it was
+    when the run was trained (its stored scores are paired with the data's rows by position)."""
     run = RunDir(run_dir)
     cfg = run.read_config()
     require_every_fold(cfg, run_dir)
+    run.require_same_data(cfg)
+    return FinishedRun(run, cfg, training_set(cfg))
+
+
+def load_run(run_dir: str | Path | FinishedRun):
+    """Yield a ``TrainedFold`` for each fold of a finished run (a folder, or one already opened)."""
+    opened = run_dir if isinstance(run_dir, FinishedRun) else open_finished_run(run_dir)
+    run, cfg, ps = opened.run, opened.cfg, opened.data
+    run_dir = run.path
     if cfg.smote and cfg.paper_protocol:
         raise LandslideError(f"{run_dir} used --paper-protocol: its folds hold synthetic images; explain a "
                              f"leak-free run instead")
-    ps = training_set(cfg)
     x = expand_channels(torch.from_numpy(ps.train.images), cfg.channels)
     device = torch.device("cpu")
     for fold in range(cfg.folds):

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from landslide.atomic import atomic_path
 from landslide.augment.smote import SmoteResult, count_for_share, smote_ssim
-from landslide.config import ExperimentConfig
+from landslide.config import ExperimentConfig, profile_name
 from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_source
 from landslide.data.dataset import PatchSet
@@ -135,7 +135,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
         results, data = train_folds(cfg, run, progress, on_fold)
         wall = time.time() - t0
         scored = score(results, data, cfg.head, cfg.svm_c, cfg.seed)
-        metrics = dataclasses.replace(scored.metrics, data=data.source, profile=cfg.profile, seed=cfg.seed,
+        metrics = dataclasses.replace(scored.metrics, data=data.source, profile=profile_name(cfg), seed=cfg.seed,
                                       folds=cfg.folds, config_key=cfg.key(), threads=torch.get_num_threads())
         # Throughput differs run to run; it goes beside the metrics, so that metrics.json is reproducible.
         write_json(run.timing_path, {"train_img_s": scored.train_img_s, "eval_img_s": scored.eval_img_s,

@@ -5,6 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
+from landslide.config import profile_name
 from landslide.options import add_config_arguments, config_from_args
 
 
@@ -22,7 +23,7 @@ def train_command(args) -> None:
     cfg = config_from_args(args)
     metrics = run_experiment(cfg, Path(args.out), progress=not args.no_progress)[2].as_json()
     test = "n/a (no labels)" if metrics["test_f1"] is None else f"{metrics['test_f1']:.4f}"
-    print(f"{metrics['data']} | profile {cfg.profile} | {cfg.backbone} {cfg.image_size}px ch{cfg.channels}")
+    print(f"{metrics['data']} | profile {profile_name(cfg)} | {cfg.backbone} {cfg.image_size}px ch{cfg.channels}")
     print(f"train F1 {metrics['train_f1']:.4f}  CV F1 {metrics['cv_f1_mean']:.4f} +- {metrics['cv_f1_std']:.4f}  "
           f"test F1 {test}")
     run = RunDir(args.out)

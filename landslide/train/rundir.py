@@ -3,6 +3,7 @@
 Layout::
 
     RUN/config.json          resolved configuration (a different one in the same folder is refused)
+    RUN/data.json            the data's fingerprint by part (each CSV, each split's patch files): what changed
     RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
     RUN/fold_K/model.pt      final weights (end of the fixed schedule) and the fold's normalisation
     RUN/fold_K/result.npz    predictions and pooled embeddings of the final weights, validation history
@@ -49,6 +50,7 @@ class RunDir:
         self.path = Path(path)
 
     config_path = property(lambda self: self.path / "config.json")
+    data_path = property(lambda self: self.path / "data.json")
     timing_path = property(lambda self: self.path / "timing.json")
     log_path = property(lambda self: self.path / "log.txt")
 
@@ -75,6 +77,24 @@ class RunDir:
         except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
             raise LandslideError(f"{self.config_path}: unreadable ({type(exc).__name__}); delete the run folder "
                                  f"to start over") from None
+
+    def require_same_data(self, cfg: ExperimentConfig) -> None:
+        """A finished run's stored scores belong to the data it was trained on: paired with data edited
+        since (rows reordered, removed, relabelled), they would put labels on the wrong IDs."""
+        from landslide.data.fingerprint import changed_parts, digest, fingerprint_parts
+        if not cfg.data_fingerprint:  # made without the command line's fingerprint: nothing to compare
+            return
+        now = fingerprint_parts(cfg.data)
+        if digest(now) == cfg.data_fingerprint:
+            return
+        kept = json.loads(self.data_path.read_text()) if self.data_path.is_file() else {}
+        where = cfg.data or "the built-in synthetic set"
+        changed = [f"{where}/{part}" for part in changed_parts(kept, now)] if kept else [
+            f"a CSV or patch file in {where}"]
+        raise LandslideError(f"{self.path} was trained on data that has changed since ({', '.join(changed)} "
+                             f"differ{'s' if len(changed) == 1 else ''}); its stored scores would be paired with "
+                             f"the wrong patches. Restore the data as it was, or train a new run on it (another "
+                             f"--out)")
 
     def read_fold_result(self, fold: int) -> FoldResult | None:
         """A finished fold's result, or None (not finished, or written by a version that scored the best
@@ -117,6 +137,8 @@ class RunDir:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two processes sharing one trained network wait for each other
             fresh = not self.check(cfg)  # again under the lock: another process may have claimed it
             if fresh:
+                from landslide.data.fingerprint import fingerprint_parts
+                write_json(self.data_path, fingerprint_parts(cfg.data))
                 write_json(self.config_path, cfg.resolved())
             handler = logging.FileHandler(self.log_path)
             handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -133,7 +155,7 @@ class RunDir:
                 handler.close()
 
     def _forget(self, created: bool) -> None:
-        for p in (self.config_path, self.log_path):
+        for p in (self.config_path, self.data_path, self.log_path):
             p.unlink(missing_ok=True)
         for p in self.path.glob("fold_*"):
             shutil.rmtree(p, ignore_errors=True)

@@ -10,7 +10,6 @@ import torch
 
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
-from landslide.train.rundir import RunDir, require_every_fold
 from landslide.tricks.tta import predict_tta
 
 
@@ -37,16 +36,17 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     """Out-of-fold and per-fold test scores of a finished run, with each fold's head fitted once. The
     plain scores come from the cached predictions and embeddings; with ``tta`` > 1 the fold models are
     loaded and every patch is also scored ``tta`` times."""
-    from landslide.train.cv import training_set
+    from landslide.explain.runs import open_finished_run
     from landslide.train.scoring import fold_head
-    run = RunDir(run_dir)
-    cfg = run.read_config()
-    require_every_fold(cfg, run_dir)
+    opened = open_finished_run(run_dir)
+    run, cfg, ps = opened.run, opened.cfg, opened.data
     results = [run.read_fold_result(k) for k in range(cfg.folds)]
     if any(r is None for r in results):
         raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
-    ps = training_set(cfg)
     n = len(ps.train.labels)
+    if any(len(r.val_idx) and r.val_idx.max() >= n for r in results):  # a run older than data.json, edited data
+        raise LandslideError(f"{run_dir}: its folds index {max(r.val_idx.max() for r in results) + 1} training "
+                             f"patches, the data now has {n}; it has changed since the run was trained")
     out = RunScores(ps.train.labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
                     ps.test.labels if ps.has_test_labels else None, np.zeros(n))
     heads = []
@@ -59,16 +59,17 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
             out.test_plain_by_fold.append(r.test_probs if score is None else score(r.test_emb))
     out.oof, out.test_by_fold = out.oof_plain, out.test_plain_by_fold
     if tta > 1:
-        _score_with_tta(out, run_dir, tta, heads, ps, cfg.channels)
+        _score_with_tta(out, opened, tta, heads)
     return out
 
 
-def _score_with_tta(out: RunScores, run_dir, tta: int, heads: list, ps, channels: str) -> None:
+def _score_with_tta(out: RunScores, opened, tta: int, heads: list) -> None:
     from landslide.explain.runs import load_run
     out.oof, out.test_by_fold = np.zeros(len(out.labels)), []
-    test_x = expand_channels(torch.from_numpy(ps.test.images), channels) if ps.test is not None else None
+    ps = opened.data
+    test_x = expand_channels(torch.from_numpy(ps.test.images), opened.cfg.channels) if ps.test is not None else None
     tick = time.perf_counter()
-    for f in load_run(run_dir):
+    for f in load_run(opened):
         out.oof[f.result.val_idx] = predict_tta(f.model, f.prep, f.val_x, tta, head=heads[f.fold])
         if test_x is not None:
             out.test_by_fold.append(predict_tta(f.model, f.prep, test_x, tta, head=heads[f.fold]))
