@@ -10,7 +10,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from landslide.config import ExperimentConfig
+from landslide.config import FIELDS
+from landslide.errors import LandslideError
 
 GRID_DIR = Path(__file__).parents[1] / "grids"
 PAPER_TABLES = Path(__file__).parents[1] / "reference" / "paper_tables.csv"
@@ -36,7 +37,7 @@ class Grid:
         for r in self.rows:
             if r.name == name:
                 return r
-        raise KeyError(f"grid {self.name} has no row {name!r}; rows: {[r.name for r in self.rows]}")
+        raise LandslideError(f"grid {self.name} has no row {name!r}; choose one of {[r.name for r in self.rows]}")
 
 
 def changes_packaged(grid: Grid) -> bool:
@@ -51,28 +52,62 @@ def changes_packaged(grid: Grid) -> bool:
 
 
 def load_grid(name_or_path: str | Path) -> Grid:
+    """A grid file, validated as it is read: every message names the file and the row or key at fault."""
     path = Path(name_or_path)
     if not path.suffix:
         path = GRID_DIR / f"{name_or_path}.toml"
-    if not path.exists():
-        raise FileNotFoundError(f"no grid {name_or_path!r}: expected {path}; grids here: "
-                                f"{sorted(p.stem for p in GRID_DIR.glob('*.toml'))}")
-    doc = tomllib.loads(path.read_text())
+    if not path.is_file():
+        raise LandslideError(f"no grid {str(name_or_path)!r}: expected the file {path}; packaged grids: "
+                             f"{sorted(p.stem for p in GRID_DIR.glob('*.toml'))}")
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LandslideError(f"{path}: not a valid TOML file ({exc}); compare it with {GRID_DIR / 'table2.toml'}") \
+            from None
     head = doc.get("grid", {})
-    base_fields: dict = {}
-    if "base" in head:
-        base_grid, base_row = head["base"].split(".", 1)
-        base_fields = dict(load_grid(base_grid).row(base_row).fields)
-    known = {f for f in ExperimentConfig.__dataclass_fields__}
-    rows = []
-    for i, r in enumerate(doc.get("row", [])):
+    rows = _rows(path, doc.get("row", []), _base_fields(path, head))
+    names = [r.name for r in rows]
+    baseline = head.get("baseline", names[0])
+    if baseline not in names:
+        raise LandslideError(f"{path}: baseline = {baseline!r} names no row; choose one of {names}")
+    factors = head.get("factors", [])
+    unknown = sorted(set(factors) - set(FIELDS)) if isinstance(factors, list) else factors
+    if unknown:
+        raise LandslideError(f"{path}: factors {unknown} are not configuration fields; list fields such as "
+                             f"['smote', 'mixup'] (known: {sorted(FIELDS)})")
+    return Grid(head.get("name", path.stem), head.get("title", path.stem), baseline, factors, rows,
+                head.get("paper_table"))
+
+
+def _base_fields(path: Path, head: dict) -> dict:
+    """The fields of the row a grid starts from (``base = "table2.smote"``), or none."""
+    if "base" not in head:
+        return {}
+    base = head["base"]
+    if not isinstance(base, str) or "." not in base:
+        raise LandslideError(f"{path}: base = {base!r}; write it as \"GRID.ROW\", e.g. \"table2.smote\"")
+    base_grid, base_row = base.split(".", 1)
+    return dict(load_grid(base_grid).row(base_row).fields)
+
+
+def _rows(path: Path, raw: list, base_fields: dict) -> list[Row]:
+    if not isinstance(raw, list) or not raw:
+        raise LandslideError(f"{path}: no rows; a grid lists its rows as [[row]] tables, each with a name")
+    rows, first_at = [], {}
+    for i, r in enumerate(raw, start=1):
+        name = r.get("name") if isinstance(r, dict) else None
+        if not isinstance(name, str) or not name:
+            raise LandslideError(f"{path}: row {i} has no name; give it name = \"...\"")
+        if name in first_at:  # a table keyed by row name would show the first row's scores twice
+            raise LandslideError(f"{path}: row {i} is named {name!r} like row {first_at[name]}; row names must be "
+                                 f"unique")
+        first_at[name] = i
         fields = {k: v for k, v in r.items() if k not in ("name", "label")}
-        unknown = set(fields) - known
+        unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
-            raise ValueError(f"{path}: row {i + 1} ({r.get('name')}) sets unknown field(s) {sorted(unknown)}")
-        rows.append(Row(r["name"], r.get("label", r["name"]), {**base_fields, **fields}))
-    return Grid(head.get("name", path.stem), head.get("title", path.stem), head.get("baseline", rows[0].name),
-                head.get("factors", []), rows, head.get("paper_table"))
+            raise LandslideError(f"{path}: row {i} ({name}) sets unknown field(s) {unknown}; known: {sorted(FIELDS)}")
+        rows.append(Row(name, r.get("label", name), {**base_fields, **fields}))
+    return rows
 
 
 def paper_numbers(table: int | None) -> dict[str, dict]:
