@@ -32,7 +32,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args, get_type_hints
+from typing import Any, Literal, get_args, get_type_hints
 
 from landslide.errors import LandslideError
 
@@ -204,7 +204,7 @@ def _backbone_problem(backbone: str, profile: str) -> str | None:
         if backbone[1:] not in BACKBONES:
             return f"backbone={backbone!r}: no such family; known: {['@' + k for k in BACKBONES]}"
         name, entry = resolve(backbone, profile)
-        return None if name else f"backbone={backbone!r} has no {profile} member: {entry.note}"
+        return None if name or entry is None else f"backbone={backbone!r} has no {profile} member: {entry.note}"
     if backbone in UNET_NAMES:
         return None
     import timm
@@ -299,7 +299,7 @@ def coerce(name: str, text: str):
     """Parse a ``name=value`` override into the field's type."""
     if name not in FIELDS:
         raise LandslideError(f"unknown configuration field {name!r} in --set; known: {sorted(FIELDS)}")
-    kind = type(FIELDS[name].default)
+    kind: type[Any] = type(FIELDS[name].default)
     if kind is bool:
         if text.lower() in ("1", "true", "yes", "on"):
             return True

@@ -30,7 +30,7 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
 def flag_overrides(args) -> dict:
     """The configuration fields set by the command line's own flags (not --set): only the flags given, so
     that one left at its default does not undo a profile file's value."""
-    out = {}
+    out: dict[str, object] = {}
     if args.data:
         out["data"] = str(args.data)
     if args.device:

@@ -120,7 +120,8 @@ def ssim_matrix(images: torch.Tensor, data_range: float = 1.0, progress: bool = 
     if backend == "numba":
         import numba
         threads = torch.get_num_threads()
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # the run's thread budget
+        # the run's thread budget (numba fills its config module at import: the checker cannot see it)
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         try:
             _pairs_numba(images, taps, c1, c2, out, bar)
         finally:

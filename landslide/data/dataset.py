@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split, read_folder
+from landslide.errors import LandslideError
 
 
 @dataclass
@@ -21,11 +24,18 @@ class PatchSet:
         return len(self.train.ids)
 
     @property
+    def train_labels(self) -> np.ndarray:
+        """The training split's labels (both readers refuse a training split without them)."""
+        if self.train.labels is None:
+            raise LandslideError(f"{self.source}: the training split has no labels")
+        return self.train.labels
+
+    @property
     def has_test_labels(self) -> bool:
         return self.test is not None and self.test.labels is not None
 
     def describe(self) -> str:
-        pos = int(self.train.labels.sum())
+        pos = int(self.train_labels.sum())
         test = f", {len(self.test.ids)} test" if self.test is not None else ""
         return (f"{self.source}: {len(self)} training patches ({pos} landslides, {pos / max(len(self), 1):.2%})"
                 f"{test}")

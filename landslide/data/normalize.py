@@ -36,7 +36,7 @@ class ChannelScaler:
         return self
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
-        if self.center is None:
+        if self.center is None or self.scale is None:
             raise RuntimeError("ChannelScaler used before fit()")
         c = self.center.to(images.device).view(1, -1, 1, 1)
         s = self.scale.to(images.device).view(1, -1, 1, 1)

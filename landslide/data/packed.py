@@ -84,7 +84,7 @@ def read_store(path: str | Path) -> tuple[Split, Split | None]:
     path = Path(path)
     try:
         with h5py.File(path, "r") as f:
-            splits = []
+            splits: list[Split | None] = []
             for name in ("train", "test"):
                 if name not in f:
                     splits.append(None)
@@ -95,16 +95,17 @@ def read_store(path: str | Path) -> tuple[Split, Split | None]:
     except (OSError, KeyError) as exc:
         raise DataError([f"{path}: not a readable landslide store ({exc}); re-create it with "
                          f"`python -m landslide pack --data DIR --out {path}`"], str(path)) from None
-    if splits[0] is None:
+    train, test = splits
+    if train is None:
         raise DataError([f"{path}: no /train group; re-create it with `python -m landslide pack`"], str(path))
     problems = [p for name, split in zip(("train", "test"), splits, strict=True) if split is not None
                 for p in split_problems(path, name, split)]
-    if splits[1] is not None:
-        problems += shared_id_problems(f"{path} /train", splits[0].ids, f"{path} /test", splits[1].ids)
+    if test is not None:
+        problems += shared_id_problems(f"{path} /train", train.ids, f"{path} /test", test.ids)
     if problems:
         raise DataError(problems + [f"re-create the store from a checked folder: `python -m landslide pack "
                                     f"--data DIR --out {path}`"], str(path))
-    return splits[0], splits[1]
+    return train, test
 
 
 def split_problems(path: Path, name: str, split: Split) -> list[str]:

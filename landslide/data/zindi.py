@@ -7,6 +7,7 @@ Everything is checked up front and every problem is reported at once, naming the
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def read_csv_rows(path: Path, needed: tuple[str, ...], problems: list[str]) -> l
     return [] if long_rows else rows
 
 
-def header_problem(header: list[str], needed: tuple[str, ...]) -> str | None:
+def header_problem(header: Sequence[str], needed: tuple[str, ...]) -> str | None:
     """What is wrong with a CSV's header row, or None. A repeated column would be read silently with the
     last copy winning (``ID,label,label``), and an unknown one may be the column meant; both are refused."""
     expected = f"expected exactly {','.join(needed)}"
@@ -126,7 +127,7 @@ def check_patch(path: Path) -> tuple[np.ndarray | None, str | None]:
 
 
 def read_split(root: Path, csv_name: str, data_dir: str, labelled: bool, report: FolderReport,
-               label_csv: str | None = None, skip_bad: bool = False) -> Split | None:
+               label_csv: str = "", skip_bad: bool = False) -> Split | None:
     csv_path = root / csv_name
     rows = read_csv_rows(csv_path, ("ID", "label") if labelled else ("ID",), report.problems)
     if not rows and not csv_path.exists():
@@ -162,6 +163,7 @@ def read_split(root: Path, csv_name: str, data_dir: str, labelled: bool, report:
             continue
         if labelled and line not in labels_by_line:
             continue
+        assert arr is not None  # check_patch gives an array or a problem
         ids.append(pid)
         arrays.append(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
         if labelled:
@@ -191,6 +193,7 @@ def read_folder(root: str | Path, skip_bad: bool = False) -> tuple[Split, Split 
         report.problems += shared_id_problems(root / "Train.csv", train.ids, root / "Test.csv", test.ids)
     if report.problems:
         raise DataError(report.problems, str(root), skip_bad=skip_bad)
+    assert train is not None  # a missing Train.csv is one of the problems
     return train, test, report
 
 

@@ -18,11 +18,12 @@ from landslide.metrics import f1_at_half
 from landslide.train.engine import Preprocess, predict
 
 
-class _ZeroRaw:
+class _ZeroRaw(Preprocess):
     """Preprocess wrapper that zeroes a raw channel before normalisation."""
 
     def __init__(self, prep: Preprocess, channel: int):
-        self.prep, self.channel, self.device = prep, channel, prep.device
+        super().__init__(prep.scaler, prep.size, prep.device, prep.channels_last)
+        self.prep, self.channel = prep, channel
 
     def __call__(self, x):
         x = x.clone()

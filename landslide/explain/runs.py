@@ -67,4 +67,4 @@ def load_run(run_dir: str | Path | FinishedRun):
         model.load_state_dict(ckpt["model"])
         model.eval()
         prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device, cfg.channels_last)
-        yield TrainedFold(fold, model, prep, x[res.val_idx], ps.train.labels[res.val_idx], res)
+        yield TrainedFold(fold, model, prep, x[res.val_idx], ps.train_labels[res.val_idx], res)

@@ -10,6 +10,7 @@ not adapt it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -70,13 +71,15 @@ def _takes_img_size(name: str) -> bool:
 
 def embed(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Pooled pre-logit embedding (timm's uniform API)."""
-    return model.forward_head(model.forward_features(x), pre_logits=True)
+    timm_model: Any = model  # forward_features / forward_head are timm's, not nn.Module's
+    return timm_model.forward_head(timm_model.forward_features(x), pre_logits=True)
 
 
 def embed_and_logits(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Embedding and logits from one forward pass."""
     feats = embed(model, x)
-    return feats, model.get_classifier()(feats)
+    timm_model: Any = model
+    return feats, timm_model.get_classifier()(feats)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -38,11 +38,11 @@ def subsample(ps: PatchSet, n: int, seed: int) -> PatchSet:
     if not n or n >= len(ps):
         return ps
     from sklearn.model_selection import train_test_split
-    keep, _ = train_test_split(np.arange(len(ps)), train_size=n, stratify=ps.train.labels, random_state=seed)
+    keep, _ = train_test_split(np.arange(len(ps)), train_size=n, stratify=ps.train_labels, random_state=seed)
     keep = np.sort(keep)
     ps.train.ids = [ps.train.ids[i] for i in keep]
     ps.train.images = ps.train.images[keep]
-    ps.train.labels = ps.train.labels[keep]
+    ps.train.labels = ps.train_labels[keep]
     return ps
 
 
@@ -80,7 +80,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     """Train (or load) every fold. Returns the fold results and the data they are scored against.
     ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens)."""
     ps = training_set(cfg, progress)
-    raw, labels, ids = torch.from_numpy(ps.train.images), ps.train.labels.copy(), list(ps.train.ids)
+    raw, labels, ids = torch.from_numpy(ps.train.images), ps.train_labels.copy(), list(ps.train.ids)
     if cfg.smote and cfg.paper_protocol:
         raw, labels, ids = _smote_before_split(cfg, run, raw, labels, ids, progress)
     x = expand_channels(raw, cfg.channels)
@@ -104,12 +104,13 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
             fitted = fit_fold(cfg, fold, data, fold_dir, device, progress)
             dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(run.fold_result_path(fold))
             result = run.read_fold_result(fold)
+            assert result is not None  # just written
             log.info("fold %d: best val F1 %.4f at step %d, train F1 %.4f, %.1fs", fold, result.best_val_f1,
                      result.best_step, result.train_f1, time.time() - t0)
         results.append(result)
         if on_fold:
             on_fold(fold, result, labels)
-    test_labels = ps.test.labels if ps.has_test_labels else None
+    test_labels = ps.test.labels if ps.test is not None else None
     return results, CvData(labels, ids, len(ps), ps.source, ps.test.ids if ps.test else None, test_labels)
 
 
@@ -142,7 +143,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
                                      "wall_s": wall})
         write_json(run.output_path(cfg, "metrics", ".json"), metrics.as_json())
         _write_oof(run.output_path(cfg, "oof", ".csv"), data, scored.oof)
-        if scored.test is not None:
+        if scored.test is not None and data.test_ids is not None:
             _write_submission(run.output_path(cfg, "submission", ".csv"), data.test_ids, scored.test)
         log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", wall, metrics.cv_f1_mean, metrics.cv_f1_std,
                  metrics.test_f1)

@@ -87,6 +87,7 @@ def make_optimizer(cfg: ExperimentConfig, model: torch.nn.Module, captured: bool
     host-side per-op overhead, not by the GPU). Captured (``CapturedStep``): the rate is a tensor on the
     parameters' device, so a schedule changes a value inside the graph instead of recompiling it."""
     device = next(model.parameters()).device
+    lr: torch.Tensor | float
     if captured:
         # capturable keeps the step counters on the device (a CUDA graph cannot read host values)
         extra = {"capturable": True, "foreach": True} if device.type == "cuda" else {"foreach": False}
@@ -199,8 +200,9 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
         torch._dynamo.reset()
     if device.type == "cuda":
         # The whole fold lives on the device (7k x 12 x 64 x 64 float32 is 1.4 GB): no host copies in the loop.
-        data = FoldData(*(t.to(device) if t is not None else None for t in
-                          (data.train_x, data.train_y, data.val_x, data.val_y, data.test_x)), data.n_real_train)
+        data = FoldData(data.train_x.to(device), data.train_y.to(device), data.val_x.to(device),
+                        data.val_y.to(device), None if data.test_x is None else data.test_x.to(device),
+                        data.n_real_train)
     n_real = data.n_real_train or data.train_x.shape[0]
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
     scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])

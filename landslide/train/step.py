@@ -76,7 +76,7 @@ class CapturedStep:
         self.opt.load_state_dict(opt_state)
         for group, rate in zip(self.opt.param_groups, rates, strict=True):
             group["lr"] = rate
-        if self.sched is not None:
+        if self.sched is not None and self.shadow is not None:
             self.sched.load_state_dict(sched_state)
             for group, last in zip(self.shadow.param_groups, self.sched.get_last_lr(), strict=True):
                 group["lr"] = last
@@ -88,7 +88,7 @@ class CapturedStep:
         value = loss.detach().clone()
         loss.backward()
         self._update()
-        if self.sched is not None:
+        if self.sched is not None and self.shadow is not None:
             self.shadow.step()  # a no-op (no gradients) that tells the schedule the optimiser has stepped
             self.sched.step()
             self.copy_rate()
@@ -101,7 +101,8 @@ class LossWatch:
     epoch too, before a checkpoint is written, so a checkpoint never holds weights from a diverged step."""
 
     def __init__(self, every: int = 25):
-        self.every, self.pending, self.last_mean = every, [], float("nan")
+        self.every, self.last_mean = every, float("nan")
+        self.pending: list[torch.Tensor] = []
 
     def add(self, loss: torch.Tensor, where: str, hint: str) -> bool:
         """Keep ``loss``; True when it read the losses (the progress bar may update)."""

@@ -21,7 +21,8 @@ class RunScores:
     test_labels: np.ndarray | None
     oof_plain: np.ndarray         # out-of-fold scores from the cached predictions/embeddings (no forward pass)
     test_plain_by_fold: list[np.ndarray] = field(default_factory=list)
-    oof: np.ndarray | None = None  # the scores used: averaged over the TTA transforms when tta > 1, else plain
+    # the scores used: averaged over the TTA transforms when tta > 1, else plain (run_scores sets them)
+    oof: np.ndarray = field(default_factory=lambda: np.zeros(0))
     test_by_fold: list[np.ndarray] = field(default_factory=list)
     tta_seconds: float = 0.0
     tta_images: int = 0
@@ -40,15 +41,15 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     from landslide.train.scoring import fold_head
     opened = open_finished_run(run_dir)
     run, cfg, ps = opened.run, opened.cfg, opened.data
-    results = [run.read_fold_result(k) for k in range(cfg.folds)]
-    if any(r is None for r in results):
+    results = [r for r in (run.read_fold_result(k) for k in range(cfg.folds)) if r is not None]
+    if len(results) < cfg.folds:
         raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
-    n = len(ps.train.labels)
+    n = len(ps.train_labels)
     if any(len(r.val_idx) and r.val_idx.max() >= n for r in results):  # a run older than data.json, edited data
         raise LandslideError(f"{run_dir}: its folds index {max(r.val_idx.max() for r in results) + 1} training "
                              f"patches, the data now has {n}; it has changed since the run was trained")
-    out = RunScores(ps.train.labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
-                    ps.test.labels if ps.has_test_labels else None, np.zeros(n))
+    out = RunScores(ps.train_labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
+                    ps.test.labels if ps.test is not None else None, np.zeros(n))
     heads = []
     for fold, r in enumerate(results):
         score = fold_head(r, out.labels, head, svm_c, cfg.seed)
@@ -56,6 +57,7 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
         out.fold_of[r.val_idx] = fold
         out.oof_plain[r.val_idx] = r.val_probs if score is None else score(r.val_emb)
         if ps.test is not None:
+            assert r.test_probs is not None and r.test_emb is not None  # a fold scores the test split it had
             out.test_plain_by_fold.append(r.test_probs if score is None else score(r.test_emb))
     out.oof, out.test_by_fold = out.oof_plain, out.test_plain_by_fold
     if tta > 1:

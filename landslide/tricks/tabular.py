@@ -19,4 +19,4 @@ def fit_predict(train_x: np.ndarray, train_y: np.ndarray, others: list[np.ndarra
     model = lgb.LGBMClassifier(n_estimators=300, learning_rate=0.05, num_leaves=31, subsample=0.8, subsample_freq=1,
                                colsample_bytree=0.5, random_state=seed, n_jobs=1, verbose=-1)
     model.fit(train_x, train_y)
-    return [model.predict_proba(x)[:, 1] for x in others]
+    return [np.asarray(model.predict_proba(x))[:, 1] for x in others]

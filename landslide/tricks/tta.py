@@ -26,7 +26,7 @@ def predict_tta(model, prep, x: torch.Tensor, n: int = 8, batch: int = 128, head
     out = []
     for s in range(0, x.shape[0], batch):
         xb = prep(x[s:s + batch])
-        total = 0.0
+        total: np.ndarray | float = 0.0
         for k in range(n):
             with autocast(prep.device):
                 feats, logits = embed_and_logits(model, dihedral(xb, k))
