@@ -7,6 +7,7 @@ by pointing ``--storage`` at the same database.
 """
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing as mp
 import os
@@ -106,6 +107,16 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
             trial.set_user_attr("error", "interrupted; queued again on the next run")
             study.tell(trial, state=TrialState.FAIL)
             raise
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # not the cell's fault: kept without a traceback, so the next run queues it again, and the
+            # cells after it are not each trained only to fail at their first write
+            trial.set_user_attr("error", f"disk full ({exc.filename}); queued again on the next run")
+            study.tell(trial, state=TrialState.FAIL)
+            raise DiskFull(f"the disk is full ({exc.filename or out}) while {attrs['grid']}/{attrs['row']} seed "
+                           f"{attrs['seed']} ran; finished cells are kept in the store. Free some space and run "
+                           f"the same command again") from None
         except Exception as exc:  # a failed cell is reported and kept for --retry-failed, not fatal
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
             trial.set_user_attr("traceback", traceback.format_exc()[-4000:])
@@ -113,12 +124,83 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
             print(f"  FAILED {attrs['row']} seed {attrs['seed']}: {type(exc).__name__}: {exc}", flush=True)
             continue
         trial.set_user_attr("metrics", json.dumps(metrics, default=float))
+        if finished_elsewhere(study, trial):  # a twin queued by another process won the race: one result per cell
+            study.tell(trial, state=TrialState.PRUNED)
+            continue
         study.tell(trial, metrics["cv_f1_mean"])
         done += 1
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
         print(f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 {metrics['cv_f1_mean']:.3f} "
               f"+- {metrics['cv_f1_std']:.3f}, test F1 {test} ({time.time() - t0:.0f}s)", flush=True)
     return done
+
+
+class DiskFull(LandslideError):
+    """The disk filled while a cell ran: the grid stops (every later cell would fail the same way)."""
+
+
+DISK_FULL_EXIT = 28  # a worker process's exit status for DiskFull (ENOSPC's number)
+
+
+def _child_work(*args) -> None:
+    """``work`` in a worker process: a full disk is one line and an exit status the parent reads."""
+    try:
+        work(*args)
+    except DiskFull as exc:
+        print(f"error: {exc}", flush=True)
+        raise SystemExit(DISK_FULL_EXIT) from None
+
+
+def finished_elsewhere(study, trial) -> bool:
+    key = trial.user_attrs.get("key")
+    return any(t.user_attrs.get("key") == key and t.number != trial.number
+               for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
+def wait_for_others(study, keys: list[str], run_queued) -> None:
+    """Wait for this grid's cells that another process (or machine) is running: without them the table
+    this command writes would lack their rows. A cell whose process dies meanwhile is queued again by
+    ``reclaim`` and run here (``run_queued``)."""
+    ours, told = set(keys), False
+    while True:
+        running = {t.user_attrs["key"] for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                   if t.user_attrs.get("key") in ours}
+        if not running:
+            return
+        if not told:
+            print(f"waiting for {len(running)} cell(s) another process is running (Ctrl-C leaves them to it)",
+                  flush=True)
+            told = True
+        time.sleep(WAIT_POLL_S)
+        if reclaim(study):
+            run_queued()
+
+
+WAIT_POLL_S = 2
+
+
+def _run_workers(storage: str, study_name: str, out: Path, threads: int, progress: bool, devices: list[str],
+                 keys: list[str]) -> None:
+    """Drain this grid's queued cells here (one worker) or in one process per device."""
+    if len(devices) <= 1:
+        work(storage, study_name, str(out), threads, progress, devices[0], keys=keys)
+        return
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, True, keys))
+             for dev in devices]
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    finally:  # the parent stopped (Ctrl-C, SIGTERM): no orphan keeps training; its cell is reclaimed
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=30)
+    if any(p.exitcode == DISK_FULL_EXIT for p in procs):
+        raise DiskFull(f"the disk under {out} is full (the worker's message is above); finished cells are kept "
+                       f"in the store. Free some space and run the same command again")
 
 
 def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None = None,
@@ -139,24 +221,13 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
           f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
     keys = [c.key for c in cells]
+    devices = worker_devices(base.device, workers, torch.cuda.device_count())
+
+    def run_queued() -> None:
+        _run_workers(storage, study.study_name, out, base.threads, progress, devices, keys)
     if counts["queued"]:  # ours, queued now or by a process that died before running them
-        devices = worker_devices(base.device, workers, torch.cuda.device_count())
-        if workers <= 1:
-            work(storage, study.study_name, str(out), base.threads, progress, devices[0], keys=keys)
-        else:
-            ctx = mp.get_context("spawn")
-            procs = [ctx.Process(target=work, args=(storage, study.study_name, str(out), base.threads, False, dev,
-                                                    True, keys)) for dev in devices]
-            try:
-                for p in procs:
-                    p.start()
-                for p in procs:
-                    p.join()
-            finally:  # the parent stopped (Ctrl-C, SIGTERM): no orphan keeps training; its cell is reclaimed
-                for p in procs:
-                    if p.is_alive():
-                        p.terminate()
-                        p.join(timeout=30)
+        run_queued()
+    wait_for_others(study, keys, run_queued)
     metrics = finished_metrics(study)
     failed = [f for f in failures(study) if f.get("key") in {c.key for c in cells} and f["key"] not in metrics]
     for f in failed:
