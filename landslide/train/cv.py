@@ -75,10 +75,11 @@ def smote_for_fold(cfg, raw, labels, ids, idx, seed, progress) -> SmoteResult:
                       mix=cfg.smote_mix)
 
 
-def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fold=None
+def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fold=None, on_epoch=None
                 ) -> tuple[list[FoldResult], CvData]:
     """Train (or load) every fold. Returns the fold results and the data they are scored against.
-    ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens)."""
+    ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens);
+    ``on_epoch(fold, epoch)`` as each epoch starts (a grid's progress display listens)."""
     ps = training_set(cfg, progress)
     raw, labels, ids = torch.from_numpy(ps.train.images), ps.train_labels.copy(), list(ps.train.ids)
     if cfg.smote and cfg.paper_protocol:
@@ -101,7 +102,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
                 train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
             data = FoldData(train_x, train_y, x[va], torch.from_numpy(labels[va]), test_x, n_real_train=len(tr))
             t0 = time.time()
-            fitted = fit_fold(cfg, fold, data, fold_dir, device, progress)
+            fitted = fit_fold(cfg, fold, data, fold_dir, device, progress, on_epoch)
             dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(run.fold_result_path(fold))
             result = run.read_fold_result(fold)
             assert result is not None  # just written
@@ -123,17 +124,17 @@ def _smote_before_split(cfg, run: RunDir, raw, labels, ids, progress):
             ids + [f"smote_{i}" for i in range(len(res.images))])
 
 
-def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True, on_fold=None
-                   ) -> tuple[list[FoldResult], CvData, Metrics, float]:
+def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True, on_fold=None,
+                   on_epoch=None) -> tuple[list[FoldResult], CvData, Metrics, float]:
     """Claim ``run_dir``, train every fold (resuming), score the configured head and write metrics.json,
     timing.json, oof.csv and (with a test split) submission.csv. Returns (fold results, the data they
-    were scored against, the metrics, wall seconds)."""
+    were scored against, the metrics, wall seconds). ``on_fold``, ``on_epoch``: see ``train_folds``."""
     run = RunDir(run_dir)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     with run.session(cfg):
         t0 = time.time()
-        results, data = train_folds(cfg, run, progress, on_fold)
+        results, data = train_folds(cfg, run, progress, on_fold, on_epoch)
         wall = time.time() - t0
         scored = score(results, data, cfg.head, cfg.svm_c, cfg.seed)
         metrics = dataclasses.replace(scored.metrics, data=data.source, profile=profile_name(cfg), seed=cfg.seed,

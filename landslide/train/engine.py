@@ -188,9 +188,10 @@ def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, 
 
 
 def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, device: torch.device,
-             progress: bool = True) -> FoldResult:
+             progress: bool = True, on_epoch=None) -> FoldResult:
     """Train one fold (resuming from ``fold_dir/last.pt``) and return its final weights' predictions and
-    embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them."""
+    embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them.
+    ``on_epoch(fold, epoch)``, if given, is called as each epoch (0-based) starts."""
     fold_dir.mkdir(parents=True, exist_ok=True)
     if cfg.compile:
         # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
@@ -213,6 +214,8 @@ def fit_fold(cfg: ExperimentConfig, fold: int, data: FoldData, fold_dir: Path, d
     loop = _Loop(cfg, fold, data, model, prep, opt, device, progress)
     state = loop.resume(fold_dir / "last.pt")
     for epoch in range(state["epoch"], cfg.epochs):
+        if on_epoch:
+            on_epoch(fold, epoch)
         loop.epoch(epoch, state)
         save_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(),
                          "sched": loop.sched.state_dict(), "state": state, "scaler": scaler.state_dict()},
