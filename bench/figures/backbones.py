@@ -13,7 +13,7 @@ from bench.figures.save import save_figure
 from bench.grid.report import build_table, write_table
 from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
-from bench.grid.tables import run_from_args
+from bench.grid.tables import print_compact, run_from_args
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
@@ -89,6 +89,6 @@ def backbones_command(args) -> None:
     paths = write_table(df, head, run.out / "tables", run.stem)
     if "params_m" in df:
         paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", run.stem)
-    print((run.out / "tables" / f"{run.stem}.md").read_text())
+    print_compact(run, df)
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()

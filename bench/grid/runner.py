@@ -22,6 +22,7 @@ from optuna.trial import TrialState
 
 from bench.grid.spec import Grid
 from bench.grid.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim
+from bench.grid.terminal import GridProgress
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 
@@ -52,10 +53,10 @@ def run_dir_for(out: Path, cfg: ExperimentConfig) -> Path:
     return out / "runs" / cfg.training_key()
 
 
-def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True) -> dict:
+def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True, on_epoch=None) -> dict:
     from landslide.train.cv import run_experiment
     run_dir = run_dir_for(out, cfg)
-    _, _, metrics, wall = run_experiment(cfg, run_dir, progress)
+    _, _, metrics, wall = run_experiment(cfg, run_dir, progress, on_epoch=on_epoch)
     return metrics.as_json() | {"wall_s": wall, "run_dir": str(run_dir.resolve())}
 
 
@@ -81,9 +82,17 @@ def exit_with_parent() -> None:
 
 
 def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "",
-         child: bool = False, keys: list[str] | None = None) -> int:
+         child: bool = False, keys: list[str] | None = None, events=None, worker: int = 0) -> int:
     """Pull and run cells (those of ``keys``, when given) until none is waiting, on ``device`` when given.
-    Returns the number of cells run."""
+    Returns the number of cells run. ``events`` (a queue, or ``GridProgress`` itself), if given, receives
+    this worker's progress (``bench.grid.terminal``) and each cell's line; the training's own bars are
+    then off."""
+
+    def ended(line: str = "") -> None:
+        if events is not None:
+            events.put(("done", worker, line))
+        elif line:
+            print(line, flush=True)
     if child:
         exit_with_parent()
     torch.set_num_threads(threads)
@@ -102,7 +111,13 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
         t0 = time.time()
         try:
             with heartbeat(study, trial):
-                metrics = run_cell(cfg, Path(out), progress)
+                if events is None:
+                    metrics = run_cell(cfg, Path(out), progress)
+                else:
+                    events.put(("cell", worker, attrs["row"], attrs["seed"], cfg.folds_trained or cfg.folds,
+                                cfg.epochs))
+                    metrics = run_cell(cfg, Path(out), False,
+                                       on_epoch=lambda fold, epoch: events.put(("epoch", worker, fold, epoch)))
         except KeyboardInterrupt:
             trial.set_user_attr("error", "interrupted; queued again on the next run")
             study.tell(trial, state=TrialState.FAIL)
@@ -121,17 +136,18 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
             trial.set_user_attr("traceback", traceback.format_exc()[-4000:])
             study.tell(trial, state=TrialState.FAIL)
-            print(f"  FAILED {attrs['row']} seed {attrs['seed']}: {type(exc).__name__}: {exc}", flush=True)
+            ended(f"  FAILED {attrs['row']} seed {attrs['seed']}: {type(exc).__name__}: {exc}")
             continue
         trial.set_user_attr("metrics", json.dumps(metrics, default=float))
         if finished_elsewhere(study, trial):  # a twin queued by another process won the race: one result per cell
             study.tell(trial, state=TrialState.PRUNED)
+            ended()
             continue
         study.tell(trial, metrics["cv_f1_mean"])
         done += 1
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
-        print(f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 {metrics['cv_f1_mean']:.3f} "
-              f"+- {metrics['cv_f1_std']:.3f}, test F1 {test} ({time.time() - t0:.0f}s)", flush=True)
+        ended(f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 {metrics['cv_f1_mean']:.3f} "
+              f"+- {metrics['cv_f1_std']:.3f}, test F1 {test} ({time.time() - t0:.0f}s)")
     return done
 
 
@@ -179,15 +195,20 @@ def wait_for_others(study, keys: list[str], run_queued) -> None:
 WAIT_POLL_S = 2
 
 
-def _run_workers(storage: str, study_name: str, out: Path, threads: int, progress: bool, devices: list[str],
-                 keys: list[str]) -> None:
-    """Drain this grid's queued cells here (one worker) or in one process per device."""
+def _run_workers(storage: str, study_name: str, out: Path, threads: int, display: GridProgress | None,
+                 devices: list[str], keys: list[str]) -> None:
+    """Drain this grid's queued cells here (one worker) or in one process per device; ``display``, if
+    given, shows their progress (worker processes send it their events through a queue)."""
     if len(devices) <= 1:
-        work(storage, study_name, str(out), threads, progress, devices[0], keys=keys)
+        work(storage, study_name, str(out), threads, False, devices[0], keys=keys, events=display)
         return
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, True, keys))
-             for dev in devices]
+    events = ctx.Queue() if display is not None else None
+    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, True, keys,
+                                                   events, i)) for i, dev in enumerate(devices)]
+    listener = threading.Thread(target=display.listen, args=(events,), daemon=True) if display else None
+    if listener:
+        listener.start()
     try:
         for p in procs:
             p.start()
@@ -198,6 +219,9 @@ def _run_workers(storage: str, study_name: str, out: Path, threads: int, progres
             if p.is_alive():
                 p.terminate()
                 p.join(timeout=30)
+        if listener and events is not None:
+            events.put(None)
+            listener.join(timeout=5)
     if any(p.exitcode == DISK_FULL_EXIT for p in procs):
         raise DiskFull(f"the disk under {out} is full (the worker's message is above); finished cells are kept "
                        f"in the store. Free some space and run the same command again")
@@ -224,7 +248,15 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     devices = worker_devices(base.device, workers, torch.cuda.device_count())
 
     def run_queued() -> None:
-        _run_workers(storage, study.study_name, out, base.threads, progress, devices, keys)
+        ours = set(keys)
+        queued = sum(t.user_attrs.get("key") in ours for t in study.get_trials(deepcopy=False,
+                                                                               states=(TrialState.WAITING,)))
+        display = GridProgress(grid.name, queued, len(devices)) if progress else None
+        try:
+            _run_workers(storage, study.study_name, out, base.threads, display, devices, keys)
+        finally:
+            if display:
+                display.close()
     if counts["queued"]:  # ours, queued now or by a process that died before running them
         run_queued()
     wait_for_others(study, keys, run_queued)

@@ -9,6 +9,7 @@ from bench.figures.save import output_stem
 from bench.grid.report import build_table, header, write_table
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
+from bench.grid.terminal import compact_table
 from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
 from landslide.options import config_from_args
@@ -67,6 +68,11 @@ def refuse_sets_on_grid_factors(grid: Grid, sets: dict) -> None:
                              f"pass it with --grid PATH instead")
 
 
+def print_compact(run: GridRun, df) -> None:
+    """The terminal's table: the title, the data and profile, the compact columns (the files keep all)."""
+    print("\n".join(run.header()[:2]) + "\n\n" + compact_table(df, run.grid.baseline))
+
+
 def make_table(grid_name: str, args):
     run = run_from_args(grid_name, args)
     df = build_table(run.grid, run.cells, run.metrics)
@@ -76,7 +82,7 @@ def make_table(grid_name: str, args):
     if one_network:
         df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
     paths = write_table(df, run.header(), run.out / "tables", run.stem)
-    print((run.out / "tables" / f"{run.stem}.md").read_text())
+    print_compact(run, df)
     from bench.figures.curves import plot_learning_curves
     paths += [] if one_network else plot_learning_curves(run)
     print("wrote " + ", ".join(map(str, paths)))

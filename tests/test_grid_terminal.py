@@ -1,0 +1,79 @@
+"""What a grid shows in a terminal: the compact table's columns and verdicts, and the progress bar's count."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.grid.terminal import GridProgress, compact_frame, compact_table, replicates
+
+TABLES = Path(__file__).resolve().parents[1] / "tables"
+nan = float("nan")
+
+
+def results(**changes) -> pd.DataFrame:
+    """A small frame with build_table's columns: a baseline, a row whose test change agrees with the paper's,
+    one against it, one within noise and one not run."""
+    frame = pd.DataFrame({
+        "row": ["baseline", "up", "down", "noise", "missing"],
+        "model": ["B", "U", "D", "N", "M"],
+        "paper_test_f1": [0.80, 0.85, 0.85, 0.82, 0.81],
+        "cv_f1": [0.80, 0.84, 0.70, 0.81, nan], "cv_f1_std": [0.02, 0.03, 0.04, 0.02, nan],
+        "test_f1": [0.81, 0.86, 0.72, 0.80, nan], "test_f1_lo": [0.78, 0.83, 0.69, 0.77, nan],
+        "test_f1_hi": [0.84, 0.89, 0.75, 0.83, nan],
+        "delta_base": [nan, 0.04, -0.10, 0.01, nan], "p_base": [nan, 0.01, 0.001, 0.7, nan],
+        "mark_base": [nan, "↑", "↓", "~", nan],
+        "delta_base_lo": [nan, 0.01, -0.15, -0.05, nan], "delta_base_hi": [nan, 0.07, -0.05, 0.07, nan],
+        "delta_test_base": [nan, 0.05, -0.09, -0.01, nan], "delta_test_base_lo": [nan, 0.02, -0.12, -0.03, nan],
+        "delta_test_base_hi": [nan, 0.08, -0.06, 0.01, nan],
+    })
+    return frame.assign(**changes)
+
+
+def test_compact_table_has_the_six_columns_and_says_what_replicates():
+    shown = compact_frame(results(), "baseline")
+    assert list(shown.columns) == ["row", "CV F1", "Δ test vs base [95 %]", "test F1 [95 %]", "paper test F1 (Δ)",
+                                   "replicates?"]
+    rows = shown.set_index("row")
+    assert rows.loc["up", "Δ test vs base [95 %]"] == "+0.050 [+0.020, +0.080]"
+    assert rows.loc["up", "paper test F1 (Δ)"] == "0.8500 (+0.050)"
+    assert rows["replicates?"].tolist() == ["", "yes", "no (opposite)", "unresolved", ""]
+    assert rows.loc["missing", "CV F1"] == "not run" and rows.loc["baseline", "CV F1"] == "0.800 ± 0.020"
+
+
+def test_without_a_test_split_the_change_is_the_cv_test_with_its_mark():
+    no_test = {c: nan for c in ("test_f1", "test_f1_lo", "test_f1_hi", "delta_test_base", "delta_test_base_lo",
+                                "delta_test_base_hi")}
+    shown = compact_frame(results(**no_test), "baseline").set_index("row")
+    assert shown.loc["down", "Δ CV vs base [95 %]"] == "-0.100 [-0.150, -0.050] ↓"
+    assert shown["replicates?"].tolist() == ["", "yes", "no (opposite)", "unresolved", ""]
+    assert (shown["test F1 [95 %]"] == "").all()
+
+
+def test_replicates_needs_an_interval_that_excludes_zero():
+    assert replicates(-0.05, -0.03, -0.01) == "yes"
+    assert replicates(0.05, -0.03, -0.01) == "no (opposite)"
+    assert replicates(0.05, -0.01, 0.02) == "unresolved"
+    assert replicates(nan, 0.01, 0.02) == ""
+
+
+def test_table2_fits_a_terminal_while_its_file_keeps_every_column():
+    df = pd.read_csv(TABLES / "table2.csv", comment="#")
+    text = compact_table(df, "baseline")
+    lines = text.splitlines()
+    assert len(lines) == len(df) + 2 and len({len(line) for line in lines}) == 1  # columns line up
+    assert max(map(len, lines)) < 120
+    assert len(df.columns) > 25  # the file: every column
+
+
+def test_progress_counts_cells_and_the_share_of_epochs_started():
+    bar = GridProgress("g", total=2, workers=2)
+    bar.put(("cell", 0, "a", 0, 2, 5))
+    bar.put(("cell", 1, "b", 0, 2, 5))
+    bar.put(("epoch", 0, 1, 0))  # worker 1: fold 2 of 2, epoch 1 of 5 -> half its epochs started
+    assert np.isclose(bar.cells.n, 0.5)
+    bar.put(("done", 0, "  g/a seed 0: CV F1 ..."))
+    bar.put(("epoch", 1, 0, 4))
+    assert bar.done == 1 and np.isclose(bar.cells.n, 1.4)
+    bar.put(("done", 1, ""))
+    assert bar.done == 2 and bar.cells.n == 2
+    bar.close()
