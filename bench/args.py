@@ -1,4 +1,5 @@
-"""The command-line arguments the grid commands share (table2, table3, backbones, umap, occlusion, sweep)."""
+"""The command-line arguments the grid commands share (table2, table3, backbones, umap, occlusion, sweep,
+tricks, thresholds)."""
 from __future__ import annotations
 
 import argparse
@@ -46,3 +47,9 @@ def add_grid_arguments(p: argparse.ArgumentParser, seeds: str = "0") -> None:
                         f"most 4; here {DEFAULT_WORKERS})")
     p.add_argument("--retry-failed", action="store_true", help="run again the cells that failed with an error")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def add_table_arguments(p: argparse.ArgumentParser, grid: str) -> None:
+    """A table command's options: the grid options at the evidence seeds, and which grid it draws."""
+    add_grid_arguments(p, seeds=EVIDENCE_SEEDS)
+    p.add_argument("--grid", default=grid, help=f"grid name or TOML path (default {grid})")

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from landslide.errors import LandslideError
+from landslide.run_cli import run_cli
 
 
 def _synth(args) -> None:
@@ -79,17 +78,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        args.fn(args)
-    except LandslideError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # a full, read-only or missing output place, a name the file system refuses
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where}; choose a writable --out with free space", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: finished work is saved; run the same command again to resume", file=sys.stderr)
-        return 130
-    return 0
+    return run_cli(build_parser(), argv, "finished work is saved; run the same command again to resume")

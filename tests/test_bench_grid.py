@@ -94,8 +94,8 @@ def test_two_workers_on_one_storage_run_every_cell_once(tmp_path):
 
 
 def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_path):
-    from bench.figures.save import output_stem
     from bench.grid.spec import GRID_DIR, changes_packaged, load_grid
+    from bench.output import output_stem
     from landslide.config import profile_config
     copy = tmp_path / "table2.toml"
     copy.write_text((GRID_DIR / "table2.toml").read_text().replace("lr_schedule = \"step\"", "lr_schedule = \"none\""))

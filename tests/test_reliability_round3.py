@@ -342,7 +342,7 @@ def test_a_grid_command_parses_set_once(monkeypatch, tmp_path):
 def test_a_profile_file_is_a_profile(tmp_path):
     import json
 
-    from bench.figures.save import output_stem
+    from bench.output import output_stem
     from landslide.config import profile_config
     from landslide.options import config_from_args
     from landslide.train.rundir import RunDir

@@ -144,7 +144,7 @@ def test_a_preview_run_scores_its_trained_fold_and_is_refused_where_every_fold_i
 
 
 def test_output_names_carry_the_profile_and_any_setting_that_differs_from_it():
-    from bench.figures.save import output_stem
+    from bench.output import output_stem
     quick = profile_config("quick")
     assert output_stem("table2", quick) == "table2"
     # the data, seeds and where it runs make the profile's own table (a user's real-data tables)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.figures.save import save_figure
-from bench.grid.report import build_table, write_table
+from bench.grid.report import build_table, display_frame
 from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_from_args
+from bench.output import save_figure, write_table
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
 from landslide.models.backbones import count_parameters
@@ -86,7 +86,7 @@ def backbones_command(args) -> None:
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
             "delta_base", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]
-    paths = write_table(df, head, run.out / "tables", run.stem)
+    paths = write_table(df, head, run.out / "tables", run.stem, display_frame(df))
     if "params_m" in df:
         paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", run.stem)
     print_compact(run, df)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.figures.save import save_figure
 from bench.grid.runner import run_dir_for
+from bench.output import save_figure
 from landslide.train.rundir import RunDir
 
 

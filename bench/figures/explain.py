@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.figures.save import output_stem, save_figure
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
+from bench.output import output_stem, save_figure
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
 from landslide.options import config_from_args

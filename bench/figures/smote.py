@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.figures.save import output_stem, save_figure
+from bench.output import output_stem, save_figure, write_table
 from landslide.data.bands import RAW_BANDS, RGB_BANDS
 from landslide.options import config_from_args
 from landslide.train.cv import smote_for_fold, training_set
@@ -71,8 +71,7 @@ def marker_table(cfg, ps, res, out: Path, progress: bool) -> None:
     import pandas as pd
 
     from bench.figures.smote_marker import best_single_feature_auc, separability_auc, texture_features
-    from bench.grid.report import header_lines, to_markdown
-    from landslide.atomic import write_text_atomic
+    from bench.grid.report import header_lines
     labels = ps.train.labels
     raw = torch.from_numpy(ps.train.images)
     real_pos = texture_features(raw[labels == 1])
@@ -96,11 +95,7 @@ def marker_table(cfg, ps, res, out: Path, progress: bool) -> None:
                                                                   else f"{cfg.smote_per_anchor} per anchor") + ")",
                         "Features per band: log std of the fine texture (image - Gaussian blur, sigma 1.5) and its "
                         "lag-1 autocorrelation. AUC: 5-fold out-of-fold logistic regression; 0.5 = indistinguishable.")
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    stem = output_stem("smote_marker", cfg)
-    write_text_atomic(out / "tables" / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
     shown = df.map(lambda v: f"{v:.3f}" if isinstance(v, float) else v)
-    md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)
-    write_text_atomic(out / "tables" / f"{stem}.md", md)
-    print(md)
-    print(f"wrote {out / 'tables' / f'{stem}.csv'}, {out / 'tables' / f'{stem}.md'}")
+    csv_path, md_path = write_table(df, head, out / "tables", output_stem("smote_marker", cfg), shown, latex=False)
+    print(md_path.read_text())
+    print(f"wrote {csv_path}, {md_path}")

@@ -21,7 +21,6 @@ import pandas as pd
 
 import landslide
 from bench.grid.spec import Grid, paper_numbers
-from landslide.atomic import write_text_atomic
 from landslide.config import profile_name
 from landslide.metrics import corrected_interval, corrected_ttest, interval
 
@@ -190,46 +189,3 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
                         "delta_base_hi", "delta_test_base", "delta_test_base_lo", "delta_test_base_hi") if c in out]
     out = out.drop(columns=drop)
     return out.map(lambda v: _fmt(v) if isinstance(v, float) else v)
-
-
-def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str, shown: pd.DataFrame | None = None
-                ) -> list[Path]:
-    """CSV (all columns, machine-readable), Markdown and LaTeX (``shown``: the human-readable view)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    csv_path = out_dir / f"{name}.csv"
-    write_text_atomic(csv_path, "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
-    paths.append(csv_path)
-    shown = display_frame(df) if shown is None else shown
-    md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)
-    write_text_atomic(out_dir / f"{name}.md", md)
-    paths.append(out_dir / f"{name}.md")
-    tex = "".join(f"% {h}\n" for h in head) + to_latex(shown)
-    write_text_atomic(out_dir / f"{name}.tex", tex)
-    paths.append(out_dir / f"{name}.tex")
-    return paths
-
-
-def to_markdown(df: pd.DataFrame) -> str:
-    cells = [[str(v) for v in df.columns]] + [[str(v) for v in r] for r in df.itertuples(index=False)]
-    lines = ["| " + " | ".join(r) + " |" for r in cells]
-    lines.insert(1, "|" + "|".join("---" for _ in df.columns) + "|")
-    return "\n".join(lines) + "\n"
-
-
-_TEX = {"±": r"$\pm$", "Δ": r"$\Delta$", "↑": r"$\uparrow$", "↓": r"$\downarrow$", "~": r"$\sim$",
-        "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "*": r"$^*$"}
-
-
-def _tex(v) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in str(v))
-
-
-def to_latex(df: pd.DataFrame) -> str:
-    """A booktabs tabular (needs \\usepackage{booktabs})."""
-    rows = [" & ".join(_tex(v) for v in r) + r" \\" for r in df.itertuples(index=False)]
-    return "\n".join([r"\begin{tabular}{" + "l" * len(df.columns) + "}", r"\toprule",
-                      " & ".join(_tex(c) for c in df.columns) + r" \\", r"\midrule", *rows,
-                      r"\bottomrule", r"\end{tabular}"]) + "\n"
-
-

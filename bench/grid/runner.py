@@ -21,7 +21,16 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid.spec import Grid
-from bench.grid.store import enqueue_missing, failures, finished_metrics, heartbeat, open_study, pop_cell, reclaim
+from bench.grid.store import (
+    enqueue_missing,
+    failures,
+    finished_metrics,
+    heartbeat,
+    open_study,
+    pop_cell,
+    reclaim,
+    storage_url,
+)
 from bench.grid.terminal import GridProgress
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
@@ -235,7 +244,7 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     if workers < 1:
         raise LandslideError(f"--workers must be 1 or more, got {workers}")
     out.mkdir(parents=True, exist_ok=True)
-    storage = storage or f"sqlite:///{(out / 'results.db').resolve()}"
+    storage = storage_url(storage, out)
     # torch's results depend on its thread count, so it is part of every cell's identity; one thread per
     # cell keeps the keys the same whatever --workers says (more cores: more workers)
     base = base.replace(threads=base.threads or 1)

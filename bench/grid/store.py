@@ -22,6 +22,7 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 import optuna
 from optuna.trial import TrialState
@@ -33,6 +34,11 @@ warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_S = 20
 GRACE_S = 90
+
+
+def storage_url(storage: str | None, out: Path) -> str:
+    """The storage a command uses: ``--storage`` if given, else the SQLite file ``OUT/results.db``."""
+    return storage or f"sqlite:///{(out / 'results.db').resolve()}"
 
 
 def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:

@@ -15,7 +15,7 @@ import numpy as np
 import optuna
 
 from bench.grid.runner import run_dir_for
-from bench.grid.store import open_study
+from bench.grid.store import open_study, storage_url
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.metrics import f1_at_half
@@ -77,11 +77,11 @@ def sweep_command(args) -> None:
     matplotlib.use("Agg")
     from optuna.visualization.matplotlib import plot_optimization_history, plot_param_importances
 
-    from bench.figures.save import save_figure
+    from bench.output import save_figure
     base = config_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    storage = args.storage or f"sqlite:///{(out / 'results.db').resolve()}"
+    storage = storage_url(args.storage, out)
     study = open_study(storage, args.study)
     study.sampler = optuna.samplers.TPESampler(seed=base.seed)
     study.pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)

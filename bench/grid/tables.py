@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.args import parse_seeds
-from bench.figures.save import output_stem
-from bench.grid.report import build_table, header, write_table
+from bench.grid.report import build_table, display_frame, header
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.terminal import compact_table
+from bench.output import output_stem, write_table
 from landslide.config import ExperimentConfig, parse_sets
 from landslide.errors import LandslideError
 from landslide.options import config_from_args
@@ -81,7 +81,7 @@ def make_table(grid_name: str, args):
     one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)
     if one_network:
         df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
-    paths = write_table(df, run.header(), run.out / "tables", run.stem)
+    paths = write_table(df, run.header(), run.out / "tables", run.stem, display_frame(df))
     print_compact(run, df)
     from bench.figures.curves import plot_learning_curves
     paths += [] if one_network else plot_learning_curves(run)

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.figures.save import output_stem
-from bench.grid.report import header_lines, to_markdown
+from bench.grid.report import header_lines
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import changes_packaged, load_grid
-from landslide.atomic import write_text_atomic
+from bench.output import output_stem, write_table
 from landslide.metrics import corrected_ttest
 from landslide.options import config_from_args
 from landslide.train.rundir import require_every_fold
@@ -53,10 +52,6 @@ def thresholds_command(args) -> None:
                         f"({base.profile} profile, seeds {','.join(map(str, seeds))})",
                         "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score")
     df = pd.DataFrame(lines)
-    out = Path(args.out) / "tables"
-    out.mkdir(parents=True, exist_ok=True)
-    md = "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(df)
     stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
-    write_text_atomic(out / f"{stem}.md", md)
-    write_text_atomic(out / f"{stem}.csv", "".join(f"# {h}\n" for h in head) + df.to_csv(index=False))
-    print(md)
+    md_path = write_table(df, head, Path(args.out) / "tables", stem, latex=False)[1]
+    print(md_path.read_text())

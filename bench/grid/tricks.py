@@ -28,11 +28,11 @@ import pandas as pd
 import torch
 
 from bench.args import parse_seeds
-from bench.figures.save import output_stem
-from bench.grid.report import header_lines, write_table
+from bench.grid.report import header_lines
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
-from bench.grid.store import finished_metrics, open_study
+from bench.grid.store import finished_metrics, open_study, storage_url
+from bench.output import output_stem, write_table
 from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
@@ -74,7 +74,7 @@ def backbone_members(base, seeds: list[int], out: Path, storage: str | None, kee
     seed, and per seed their run scores (FC head). Nothing is trained here."""
     from bench.figures.backbones import runnable_rows
     grid, _ = runnable_rows(load_grid("backbones"), base.profile)
-    study = open_study(storage or f"sqlite:///{(out / 'results.db').resolve()}", f"grid-{grid.name}")
+    study = open_study(storage_url(storage, out), f"grid-{grid.name}")
     done = finished_metrics(study)
     by_row: dict[str, dict[int, tuple]] = {}
     for c in expand(grid, base.replace(threads=base.threads or 1), seeds):

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from bench.figures.save import output_stem
-from bench.grid.report import to_markdown
+from bench.output import output_stem, to_markdown
 from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
 from landslide.data.bands import channel_names

@@ -1,0 +1,19 @@
+"""``python -m bench occlusion``: the paper's Fig. 7, band importance by occlusion and permutation."""
+from __future__ import annotations
+
+from bench.args import add_grid_arguments
+
+HELP = "Fig. 7: band importance by occlusion and by permutation"
+
+
+def add_arguments(p) -> None:
+    add_grid_arguments(p)
+    p.add_argument("--row", default="baseline", help="Table 2 row whose fold models are explained (default baseline)")
+    p.add_argument("--zero", default="normalised", choices=["normalised", "raw"],
+                   help="zero the channel after normalisation (its training mean; default) or its raw value "
+                        "(the paper's literal reading)")
+
+
+def run(args) -> None:
+    from bench.figures.explain import occlusion_command
+    occlusion_command(args)

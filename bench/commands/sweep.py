@@ -1,0 +1,18 @@
+"""``python -m bench sweep``: an Optuna TPE search over the grids' configuration space."""
+from __future__ import annotations
+
+from bench.args import add_grid_arguments
+
+HELP = "Optuna TPE search over the grids' configuration space (MedianPruner per fold)"
+
+
+def add_arguments(p) -> None:
+    add_grid_arguments(p)
+    p.add_argument("--trials", type=int, default=20, help="total trials in the study (default 20); re-running "
+                                                          "adds only the missing ones")
+    p.add_argument("--study", default="sweep", help="study name in the storage (default sweep)")
+
+
+def run(args) -> None:
+    from bench.grid.sweep import sweep_command
+    sweep_command(args)

@@ -1,0 +1,17 @@
+"""``python -m bench tricks``: what the challenge winners' cheap tricks add to the paper's recipe."""
+from __future__ import annotations
+
+from bench.args import EVIDENCE_SEEDS, add_grid_arguments
+
+HELP = ("what TTA, an OOF threshold, ensembles and a tabular baseline add to the paper's recipe (reuses "
+        "Table 2's SMOTE-row networks)")
+
+
+def add_arguments(p) -> None:
+    add_grid_arguments(p, seeds=EVIDENCE_SEEDS)
+    p.add_argument("--tta", type=int, default=8, choices=[1, 4, 8], help="dihedral transforms averaged (default 8)")
+
+
+def run(args) -> None:
+    from bench.grid.tricks import tricks_command
+    tricks_command(args)

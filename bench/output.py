@@ -1,0 +1,76 @@
+"""What the bench writes, named and written in one place: a table or figure's file name (``output_stem``),
+figures as PNG and PDF (``save_figure``), tables as CSV, Markdown and LaTeX (``write_table``). Every file
+is written under a temporary name first."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from landslide.atomic import atomic_path, write_text_atomic
+from landslide.config import FIELDS, ExperimentConfig, profile_config, profile_name
+
+# what may differ from the profile and still make the profile's own table: the data (a user's tables of
+# the real data are the point), seeds, and where and how fast it runs
+_SAME_TABLE = {"data", "data_fingerprint", "seed", "device", "threads", "profile", "profile_file"}
+
+
+def output_stem(name: str, cfg: ExperimentConfig, custom: bool = False) -> str:
+    """A table's or figure's file name. A profile other than quick adds its name (a profile file's: its
+    file name), and settings that differ from the profile's (``--set``) or a changed grid (``custom``) add
+    "custom": a smoke, preview, own-profile or modified run never overwrites the committed (quick) outputs."""
+    default = profile_config(cfg.profile_file or cfg.profile)
+    custom = custom or any(getattr(cfg, f) != getattr(default, f) for f in FIELDS if f not in _SAME_TABLE)
+    profile = profile_name(cfg)
+    return "_".join([name] + ([profile] if profile != "quick" else []) + (["custom"] if custom else []))
+
+
+def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = out_dir / f"{name}.{ext}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        paths.append(path)
+    return paths
+
+
+def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str, shown: pd.DataFrame | None = None,
+                latex: bool = True) -> list[Path]:
+    """CSV (all columns, machine-readable), Markdown and, with ``latex``, LaTeX of ``shown`` (the
+    human-readable view; default ``df`` itself). The header lines open each file as comments."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shown = df if shown is None else shown
+    texts = {"csv": "".join(f"# {h}\n" for h in head) + df.to_csv(index=False),
+             "md": "\n".join(f"> {h}" for h in head) + "\n\n" + to_markdown(shown)}
+    if latex:
+        texts["tex"] = "".join(f"% {h}\n" for h in head) + to_latex(shown)
+    paths = []
+    for ext, text in texts.items():
+        write_text_atomic(out_dir / f"{name}.{ext}", text)
+        paths.append(out_dir / f"{name}.{ext}")
+    return paths
+
+
+def to_markdown(df: pd.DataFrame) -> str:
+    cells = [[str(v) for v in df.columns]] + [[str(v) for v in r] for r in df.itertuples(index=False)]
+    lines = ["| " + " | ".join(r) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("---" for _ in df.columns) + "|")
+    return "\n".join(lines) + "\n"
+
+
+_TEX = {"±": r"$\pm$", "Δ": r"$\Delta$", "↑": r"$\uparrow$", "↓": r"$\downarrow$", "~": r"$\sim$",
+        "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "*": r"$^*$"}
+
+
+def _tex(v) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in str(v))
+
+
+def to_latex(df: pd.DataFrame) -> str:
+    """A booktabs tabular (needs \\usepackage{booktabs})."""
+    rows = [" & ".join(_tex(v) for v in r) + r" \\" for r in df.itertuples(index=False)]
+    return "\n".join([r"\begin{tabular}{" + "l" * len(df.columns) + "}", r"\toprule",
+                      " & ".join(_tex(c) for c in df.columns) + r" \\", r"\midrule", *rows,
+                      r"\bottomrule", r"\end{tabular}"]) + "\n"
