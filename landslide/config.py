@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_type_hints
 
+from landslide.compat import ADDED_LATER, renamed_fields
 from landslide.errors import LandslideError
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -133,24 +134,17 @@ class ExperimentConfig:
     def from_dict(cls, saved: dict) -> ExperimentConfig:
         """A configuration read back from a ``config.json`` or the results store: fields added since
         take their defaults, renamed ones are translated, unknown ones (a newer version) are refused."""
-        saved = dict(saved)
-        if "smote_keep_texture" in saved:  # renamed to smote_mix
-            saved.setdefault("smote_mix", "rescaled" if saved.pop("smote_keep_texture") else "linear")
+        saved = renamed_fields(saved)
         unknown = set(saved) - set(FIELDS)
         if unknown:
             raise LandslideError(f"configuration fields {sorted(unknown)} are unknown to this version; "
                                  f"it was written by a newer landslide-bench")
         # fields added later keep their old meaning when absent (e.g. an old run mixed SMOTE linearly)
-        return cls(**{**{k: v for k, v in _ADDED_LATER.items() if k not in saved}, **saved})
+        return cls(**{**{k: v for k, v in ADDED_LATER.items() if k not in saved}, **saved})
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(ExperimentConfig)}
 _HINTS = get_type_hints(ExperimentConfig)
-
-# Fields added after results stores existed, with the value that reproduces the old behaviour: left out of
-# a configuration's identity while at that value, so older run folders and cells keep their keys.
-_ADDED_LATER = {"smote_share": 0.0, "smote_mix": "linear", "data_fingerprint": "",
-                "threads": 0, "channels_last": False, "folds_trained": 0, "compile": False}
 
 # name -> (lowest allowed, highest allowed or None, inclusive low)
 _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, None), "dim": (8, None),
@@ -220,7 +214,7 @@ def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
     fields = cfg.resolved() | {"backbone": resolve(cfg.backbone, cfg.profile)[0]}
     if fields["folds_trained"] == fields["folds"]:
         fields["folds_trained"] = 0  # every fold: the same training as leaving it at 0
-    return {k: v for k, v in fields.items() if k not in ignored and not (k in _ADDED_LATER and v == _ADDED_LATER[k])}
+    return {k: v for k, v in fields.items() if k not in ignored and not (k in ADDED_LATER and v == ADDED_LATER[k])}
 
 
 def _digest(fields: dict) -> str:

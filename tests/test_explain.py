@@ -12,8 +12,8 @@ from landslide.config import profile_config
 from landslide.data.bands import RAW_BANDS
 from landslide.data.builtin import builtin_store
 from landslide.explain.occlusion import channel_importance
-from landslide.explain.runs import load_run
 from landslide.train.cv import run_experiment
+from landslide.train.trained import load_run
 
 pytestmark = pytest.mark.slow
 DIFF_BANDS = {"desc_diff_vv", "desc_diff_vh", "asc_diff_vv", "asc_diff_vh"}
@@ -53,7 +53,7 @@ def test_zeroing_modes_differ_and_a_constant_model_has_no_importance():
             return lambda f: torch.zeros(f.shape[0], 2)
 
     from landslide.data.normalize import ChannelScaler
-    from landslide.train.engine import Preprocess
+    from landslide.train.pipeline import Preprocess
     x = torch.randn(20, 12, 8, 8)
     prep = Preprocess(ChannelScaler().fit(x), 8, torch.device("cpu"))
     y = np.array([1, 0] * 10)

@@ -63,7 +63,7 @@ def test_train_resuming_from_a_planted_last_pt_refuses_it(tmp_path):
     assert rc == 2 and "Traceback" not in text and "last.pt: not a checkpoint" in text
     assert not marker.exists()
     # explaining the run loads model.pt: a planted one is refused too
-    from landslide.explain.runs import load_run
+    from landslide.train.trained import load_run
     plant(out / "fold_0" / "model.pt", marker)
     with pytest.raises(LandslideError, match="model.pt: not a checkpoint"):
         list(load_run(out))

@@ -116,7 +116,7 @@ def test_predict_refuses_a_run_whose_data_changed_and_names_the_file(trained, tm
 
 def test_the_thresholds_and_explain_paths_refuse_it_too(trained, tmp_path):
     from landslide.errors import LandslideError
-    from landslide.explain.runs import load_run
+    from landslide.train.trained import load_run
     from landslide.tricks.predict import run_scores
     run = edited_copy(trained, tmp_path, _reverse_test_rows)
     with pytest.raises(LandslideError, match="Test.csv differs"):

@@ -74,7 +74,7 @@ def test_the_compiled_step_equals_eager():
 
 
 def _captured(model, lr: float, milestones: list[int]):
-    from landslide.train.engine import shadow_optimizer
+    from landslide.train.optim import shadow_optimizer
     from landslide.train.step import CapturedStep
     opt = torch.optim.AdamW(model.parameters(), lr=torch.tensor(lr), foreach=False)
     shadow = shadow_optimizer(opt)
@@ -144,3 +144,13 @@ def test_a_resumed_captured_step_continues_the_schedule_where_it_stopped(tmp_pat
         resumed(x, y)
     for p, q in zip(whole.parameters(), again.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_optimiser_and_schedule_registries_hold_exactly_the_configurations_choices():
+    from typing import get_args, get_type_hints
+
+    from landslide.config import ExperimentConfig
+    from landslide.train.optim import OPTIMIZERS, SCHEDULES
+    hints = get_type_hints(ExperimentConfig)
+    assert set(OPTIMIZERS) == set(get_args(hints["optimizer"]))
+    assert set(SCHEDULES) == set(get_args(hints["lr_schedule"]))

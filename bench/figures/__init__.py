@@ -1,2 +1,2 @@
 """The figures: UMAP and band occlusion (``explain``), SMOTE and its marker (``smote``,
-``smote_marker``), backbones, learning curves; ``save`` writes every figure the same way."""
+``smote_marker``), backbones, learning curves; ``bench.output`` names and writes them."""

@@ -78,7 +78,7 @@ def umap_command(args) -> None:
 def occlusion_table(run_dir: Path, zero: str, seed: int) -> pd.DataFrame:
     """Importances summed over the folds' held-out images, one line per (channel, method)."""
     from landslide.explain.occlusion import channel_importance
-    from landslide.explain.runs import load_run
+    from landslide.train.trained import load_run
     total = None
     names = channel_names(RunDir(run_dir).read_config().channels)
     for f in load_run(run_dir):

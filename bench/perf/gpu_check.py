@@ -14,21 +14,12 @@ import time
 import torch
 
 from bench.perf.gpu_diagnose import kernel_time
+from bench.perf.random_step import random_step
 from landslide.augment.ssim import ssim_neighbours
 from landslide.config import profile_config
 from landslide.data.bands import channel_names
-from landslide.data.normalize import ChannelScaler
 from landslide.train.device import autocast, pick_device, synchronize
-from landslide.train.engine import (
-    Preprocess,
-    augment,
-    build_model,
-    eval_forward,
-    make_optimizer,
-    make_step,
-    model_input_size,
-    predict,
-)
+from landslide.train.engine import eval_forward, model_input_size, predict
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets.
 BF16_PEAK = {"H100 SXM": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
@@ -89,23 +80,14 @@ def gpu_check_command(args) -> None:
     labels = (torch.rand(n, generator=gen) < 0.18).long()
     if device.type == "cuda":
         images = images.pin_memory()
-    prep = Preprocess(ChannelScaler(cfg.norm).fit(images), size, device)
     cfg = cfg.replace(compile=args.compile)
-    model = build_model(cfg, device)
-    opt = make_optimizer(cfg, model, captured=args.compile)
-    train_step, _ = make_step(cfg, model, opt, device)
+    timed = random_step(cfg, images, labels, device, gen, augment_cfg=cfg.replace(mixup=True, cutmix=True))
+    model, prep = timed.model, timed.prep
     forward = eval_forward(cfg, device)
-    onehot = torch.nn.functional.one_hot(labels, 2).float()
-    aug_cfg = cfg.replace(mixup=True, cutmix=True)
-
-    def step():
-        idx = torch.randint(0, n, (cfg.batch_size,), generator=gen)
-        x, y = augment(aug_cfg, prep(images[idx]), onehot[idx].to(device, non_blocking=True), gen, names)
-        train_step(x, y)
 
     def steps(count: int):
         for _ in range(count):
-            step()
+            timed.once()
 
     model.train()
     t0 = time.perf_counter()

@@ -20,25 +20,15 @@ import pandas as pd
 import torch
 
 from bench.output import output_stem, to_markdown
+from bench.perf.random_step import random_step
 from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
-from landslide.data.bands import channel_names
 from landslide.data.builtin import load_source
-from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.options import config_from_args
 from landslide.train.device import pick_device, synchronize
-from landslide.train.engine import (
-    Preprocess,
-    augment,
-    build_model,
-    eval_forward,
-    make_optimizer,
-    make_step,
-    model_input_size,
-    predict,
-)
+from landslide.train.engine import eval_forward, model_input_size, predict
 
 
 def _reset_peak() -> None:
@@ -61,32 +51,19 @@ def _peak_mb() -> float:
 
 def train_rates(cfg, images, labels, device, steps: int) -> dict:
     """Images/s of the full pipeline step and of the bare model step on pre-made tensors."""
-    names = channel_names(cfg.channels)
-    scaler = ChannelScaler(cfg.norm).fit(images)
-    prep = Preprocess(scaler, model_input_size(cfg), device, cfg.channels_last)
-    model = build_model(cfg, device)
-    opt = make_optimizer(cfg, model, captured=cfg.compile)
-    train_step, _ = make_step(cfg, model, opt, device)
-    onehot = torch.nn.functional.one_hot(labels, 2).float()
-    gen = torch.Generator().manual_seed(0)
-    bs = cfg.batch_size
-    n = images.shape[0]
+    timed = random_step(cfg, images, labels, device, torch.Generator().manual_seed(0))
+    model, prep, bs = timed.model, timed.prep, cfg.batch_size
     premade_x = prep(images[:bs]).detach()
-    premade_y = onehot[:bs].to(device)
-
-    def pipeline(_i):
-        idx = torch.randint(0, n, (bs,), generator=gen)
-        x, y = augment(cfg, prep(images[idx]), onehot[idx].to(device), gen, names)
-        train_step(x, y)
+    premade_y = torch.nn.functional.one_hot(labels[:bs], 2).float().to(device)
 
     out = {}
     model.train()
-    for name, fn in (("bare", lambda _i: train_step(premade_x, premade_y)), ("pipeline", pipeline)) * 2:
-        fn(0)  # warm-up
+    for name, fn in (("bare", lambda: timed.step(premade_x, premade_y)), ("pipeline", timed.once)) * 2:
+        fn()  # warm-up
         synchronize(device)
         t0 = time.perf_counter()
-        for i in range(steps):
-            fn(i)
+        for _ in range(steps):
+            fn()
         synchronize(device)
         out[name] = max(out.get(name, 0), steps * bs / (time.perf_counter() - t0))  # best of two rounds
     forward = eval_forward(cfg, device)

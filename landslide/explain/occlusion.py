@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from landslide.metrics import f1_at_half
-from landslide.train.engine import Preprocess, predict
+from landslide.train.engine import predict
+from landslide.train.pipeline import Preprocess
 
 
 class _ZeroRaw(Preprocess):

@@ -60,15 +60,22 @@ def resolve(backbone: str, profile: str) -> tuple[str, BackboneEntry | None]:
     return entry.names.get(profile, entry.names["quick"]), entry
 
 
-def input_size(backbone: str, profile: str, size: int) -> int:
-    """The profile's size, raised to what the architecture needs."""
-    _, entry = resolve(backbone, profile)
-    return max(size, entry.min_size) if entry else size
+@dataclass(frozen=True)
+class ModelSpec:
+    """What timm is asked for: the model's name, the input size it trains at and its extra arguments."""
+    name: str
+    size: int
+    kwargs: dict = field(default_factory=dict)
 
 
-def extra_kwargs(backbone: str, profile: str, size: int) -> dict:
-    _, entry = resolve(backbone, profile)
-    if entry and entry.needs_window:
+def model_spec(backbone: str, profile: str, size: int) -> ModelSpec:
+    """The backbone at ``profile``, at the profile's ``size`` raised to what the architecture needs."""
+    name, entry = resolve(backbone, profile)
+    if entry is None:
+        return ModelSpec(name, size)
+    size = max(size, entry.min_size)
+    kwargs = {}
+    if entry.needs_window:
         # a window that tiles the last stage's token grid (size / 32), or the stage-1 grid for small inputs
-        return {"window_size": size // 32 if size >= 224 else max(1, size // 16)}
-    return {}
+        kwargs["window_size"] = size // 32 if size >= 224 else max(1, size // 16)
+    return ModelSpec(name, size, kwargs)

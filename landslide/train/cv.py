@@ -24,7 +24,7 @@ from landslide.data.builtin import load_source
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
 from landslide.train.device import pick_device
-from landslide.train.engine import FoldData, fit_fold
+from landslide.train.engine import FoldData, build_model, fit_fold
 from landslide.train.results import CvData, FoldResult, Metrics
 from landslide.train.rundir import RunDir, write_json
 from landslide.train.scoring import score
@@ -92,18 +92,18 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     for fold, (tr, va) in enumerate(tqdm(folds, desc="folds", disable=not progress, leave=False)):
         result = run.read_fold_result(fold)
         if result is None:
-            fold_dir = run.fold_dir(fold)
-            fold_dir.mkdir(parents=True, exist_ok=True)
+            fold_dir = run.fold(fold)
+            fold_dir.path.mkdir(parents=True, exist_ok=True)
             train_x, train_y = x[tr], torch.from_numpy(labels[tr])
             if cfg.smote and not cfg.paper_protocol:
                 res = smote_for_fold(cfg, raw, labels, ids, tr, smote_seed(cfg.seed, fold), progress)
-                write_json(fold_dir / "smote.json", res.provenance())
+                write_json(fold_dir.smote, res.provenance())
                 train_x = torch.cat([train_x, expand_channels(res.images, cfg.channels)])
                 train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
             data = FoldData(train_x, train_y, x[va], torch.from_numpy(labels[va]), test_x, n_real_train=len(tr))
             t0 = time.time()
-            fitted = fit_fold(cfg, fold, data, fold_dir, device, progress, on_epoch)
-            dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(run.fold_result_path(fold))
+            fitted = fit_fold(cfg, data, fold_dir, device, progress, on_epoch)
+            dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(fold_dir.result)
             result = run.read_fold_result(fold)
             assert result is not None  # just written
             log.info("fold %d: best val F1 %.4f at step %d, train F1 %.4f, %.1fs", fold, result.best_val_f1,
@@ -119,7 +119,7 @@ def _smote_before_split(cfg, run: RunDir, raw, labels, ids, progress):
     warnings.warn("paper protocol: SMOTE runs before the split, so validation folds hold synthetic images "
                   "interpolated from training images: CV scores leak and read too high", stacklevel=2)
     res = smote_for_fold(cfg, raw, labels, ids, np.arange(len(labels)), smote_seed(cfg.seed, None), progress)
-    write_json(run.path / "smote.json", res.provenance())
+    write_json(run.smote_path, res.provenance())
     return (torch.cat([raw, res.images]), np.concatenate([labels, np.ones(len(res.images), np.int64)]),
             ids + [f"smote_{i}" for i in range(len(res.images))])
 
@@ -132,7 +132,9 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
     run = RunDir(run_dir)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    with run.session(cfg):
+    # missing pretrained weights refuse the run before a folder is claimed
+    preflight = (lambda: build_model(cfg, torch.device("cpu"))) if cfg.pretrained else None
+    with run.session(cfg, preflight):
         t0 = time.time()
         results, data = train_folds(cfg, run, progress, on_fold, on_epoch)
         wall = time.time() - t0

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from landslide.atomic import atomic_path
+from landslide.compat import FINAL_WEIGHTS_MARKER
 from landslide.errors import LandslideError
 
 
@@ -34,12 +35,11 @@ class FoldResult:
     test_emb: np.ndarray | None = None
 
     def save(self, path: Path) -> None:
-        """``result.npz``; its ``final_weights`` marker says the fold finished (older files without it were
-        written from the best-on-validation checkpoint and are trained again)."""
+        """``result.npz``; its marker (``landslide.compat.FINAL_WEIGHTS_MARKER``) says the fold finished."""
         arrays = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
         arrays["history"] = np.asarray(self.history, dtype=np.float64).reshape(-1, 2)
         with atomic_path(path) as tmp:
-            np.savez(tmp, final_weights=True, **arrays)
+            np.savez(tmp, **{FINAL_WEIGHTS_MARKER: True}, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> FoldResult | None:
@@ -48,7 +48,7 @@ class FoldResult:
             return None
         try:
             with np.load(path, allow_pickle=False) as z:
-                if "final_weights" not in z:
+                if FINAL_WEIGHTS_MARKER not in z:
                     return None
                 return cls(**{f.name: _scalar_or_array(z[f.name]) for f in dataclasses.fields(cls) if f.name in z})
         except Exception as exc:

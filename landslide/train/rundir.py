@@ -1,9 +1,11 @@
-"""One object owns a run folder: its layout, the claim on it, its lock and its log.
+"""One object owns a run folder: its layout (every file name below is written here and nowhere else; a
+fold's files through ``FoldDir``), the claim on it, its lock and its log.
 
 Layout::
 
     RUN/config.json          resolved configuration (a different one in the same folder is refused)
     RUN/data.json            the data's fingerprint by part (each CSV, each split's patch files): what changed
+    RUN/smote.json           --paper-protocol only: provenance of the synthetic images made before the split
     RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
     RUN/fold_K/model.pt      final weights (end of the fixed schedule) and the fold's normalisation
     RUN/fold_K/result.npz    predictions and pooled embeddings of the final weights, validation history
@@ -22,6 +24,7 @@ import json
 import logging
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from landslide.atomic import write_text_atomic
@@ -45,6 +48,18 @@ def require_every_fold(cfg: ExperimentConfig, what="this configuration") -> None
                              f"out-of-fold scores: use --profile quick, or --set folds_trained=0")
 
 
+@dataclass(frozen=True)
+class FoldDir:
+    """One fold's folder inside a run: what ``fit_fold`` and the cross-validation write there."""
+    path: Path
+    index: int
+
+    last = property(lambda self: self.path / "last.pt")
+    model = property(lambda self: self.path / "model.pt")
+    result = property(lambda self: self.path / "result.npz")
+    smote = property(lambda self: self.path / "smote.json")
+
+
 class RunDir:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -53,6 +68,7 @@ class RunDir:
     data_path = property(lambda self: self.path / "data.json")
     timing_path = property(lambda self: self.path / "timing.json")
     log_path = property(lambda self: self.path / "log.txt")
+    smote_path = property(lambda self: self.path / "smote.json")
 
     def output_path(self, cfg: ExperimentConfig, kind: str, suffix: str) -> Path:
         """metrics.json, oof.csv, submission.csv of the FC head; others carry their head's name, since
@@ -60,14 +76,8 @@ class RunDir:
         head = "" if cfg.head == "fc" else f"-{cfg.head}" + (f"-c{cfg.svm_c:g}" if cfg.head == "svm" else "")
         return self.path / f"{kind}{head}{suffix}"
 
-    def fold_dir(self, fold: int) -> Path:
-        return self.path / f"fold_{fold}"
-
-    def fold_result_path(self, fold: int) -> Path:
-        return self.fold_dir(fold) / "result.npz"
-
-    def fold_model_path(self, fold: int) -> Path:
-        return self.fold_dir(fold) / "model.pt"
+    def fold(self, index: int) -> FoldDir:
+        return FoldDir(self.path / f"fold_{index}", index)
 
     def read_config(self) -> ExperimentConfig:
         if not self.config_path.is_file():
@@ -99,7 +109,7 @@ class RunDir:
     def read_fold_result(self, fold: int) -> FoldResult | None:
         """A finished fold's result, or None (not finished, or written by a version that scored the best
         checkpoint: that fold is trained again)."""
-        return FoldResult.load(self.fold_result_path(fold))
+        return FoldResult.load(self.fold(fold).result)
 
     def check(self, cfg: ExperimentConfig) -> bool:
         """Refuse a folder that holds another configuration's run (heads and device may differ: they do
@@ -122,15 +132,14 @@ class RunDir:
                              f"choose another --out, or delete the folder to start over")
 
     @contextmanager
-    def session(self, cfg: ExperimentConfig):
+    def session(self, cfg: ExperimentConfig, preflight=None):
         """Lock the folder, claim it for ``cfg`` and log to ``log.txt`` while the block runs; on failure
-        before any fold wrote a file, leave nothing behind."""
+        before any fold wrote a file, leave nothing behind. ``preflight()``, if given, runs after the
+        folder's own check and before anything is created, when the folder is not claimed yet (missing
+        weights refuse the run before a folder exists)."""
         self.check(cfg)  # before anything is created
-        if cfg.pretrained and not self.config_path.exists():
-            import torch
-
-            from landslide.train.engine import build_model
-            build_model(cfg, torch.device("cpu"))  # missing weights refuse the run before a folder exists
+        if preflight is not None and not self.config_path.exists():
+            preflight()
         created = not self.path.exists()
         self.path.mkdir(parents=True, exist_ok=True)
         with open(self.path / ".lock", "w") as lock:

@@ -37,8 +37,8 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     """Out-of-fold and per-fold test scores of a finished run, with each fold's head fitted once. The
     plain scores come from the cached predictions and embeddings; with ``tta`` > 1 the fold models are
     loaded and every patch is also scored ``tta`` times."""
-    from landslide.explain.runs import open_finished_run
     from landslide.train.scoring import fold_head
+    from landslide.train.trained import open_finished_run
     opened = open_finished_run(run_dir)
     run, cfg, ps = opened.run, opened.cfg, opened.data
     results = [r for r in (run.read_fold_result(k) for k in range(cfg.folds)) if r is not None]
@@ -66,7 +66,7 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
 
 
 def _score_with_tta(out: RunScores, opened, tta: int, heads: list) -> None:
-    from landslide.explain.runs import load_run
+    from landslide.train.trained import load_run
     out.oof, out.test_by_fold = np.zeros(len(out.labels)), []
     ps = opened.data
     test_x = expand_channels(torch.from_numpy(ps.test.images), opened.cfg.channels) if ps.test is not None else None

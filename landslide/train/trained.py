@@ -1,5 +1,5 @@
-"""Reload what a finished run trained: per fold, the final model with its normalisation, and the
-fold's held-out images (raw channels of the configured set)."""
+"""Reload what a finished run trained (the reading side of ``rundir``): per fold, the final model with its
+normalisation, and the fold's held-out images (raw channels of the configured set)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from landslide.data.normalize import ChannelScaler
 from landslide.errors import LandslideError
 from landslide.train.checkpoint import load_checkpoint
 from landslide.train.cv import training_set
-from landslide.train.engine import Preprocess, build_model, model_input_size
+from landslide.train.engine import build_model, model_input_size
+from landslide.train.pipeline import Preprocess
 from landslide.train.results import FoldResult
 from landslide.train.rundir import RunDir, require_every_fold
 
@@ -60,9 +61,9 @@ def load_run(run_dir: str | Path | FinishedRun):
     device = torch.device("cpu")
     for fold in range(cfg.folds):
         res = run.read_fold_result(fold)
-        if res is None or not run.fold_model_path(fold).exists():
+        if res is None or not run.fold(fold).model.exists():
             raise LandslideError(f"{run_dir} fold {fold} is not finished; resume the run first")
-        ckpt = load_checkpoint(run.fold_model_path(fold))
+        ckpt = load_checkpoint(run.fold(fold).model)
         model = build_model(cfg.replace(pretrained=False, weights=""), device)
         model.load_state_dict(ckpt["model"])
         model.eval()
