@@ -6,7 +6,7 @@ import pandas as pd
 
 from bench.grid.terminal import GridProgress, compact_frame, compact_table, replicates
 
-TABLES = Path(__file__).resolve().parents[1] / "tables"
+TABLES = Path(__file__).resolve().parents[2] / "tables"
 nan = float("nan")
 
 

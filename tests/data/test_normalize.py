@@ -1,27 +1,8 @@
-import subprocess
-import sys
 
 import numpy as np
-import pandas as pd
 import torch
 
-from landslide.data import load_patches
 from landslide.data.normalize import ChannelScaler
-
-
-def test_pack_then_read_equals_folder(synth300, tmp_path):
-    out = tmp_path / "s.h5"
-    r = subprocess.run([sys.executable, "-m", "landslide", "pack", "--data", str(synth300), "--out", str(out)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    folder, packed = load_patches(synth300), load_patches(out)
-    np.testing.assert_array_equal(folder.train.images, packed.train.images)
-    np.testing.assert_array_equal(folder.train.labels, packed.train.labels)
-    np.testing.assert_array_equal(folder.test.images, packed.test.images)
-    assert folder.train.ids == packed.train.ids and folder.test.ids == packed.test.ids
-    index = pd.read_csv(out.with_suffix(".index.csv"))
-    assert len(index) == 360 and set(index.split) == {"train", "test"}
-    assert not list(tmp_path.glob("*.tmp*"))  # no temporary file left behind
 
 
 def test_scalers_against_numpy():
@@ -39,8 +20,10 @@ def test_scalers_against_numpy():
     assert torch.equal(again(x), rob(x))
 
 
+
 def test_constant_channel_does_not_divide_by_zero():
     x = torch.zeros(4, 2, 5, 5)
     x[:, 1] = torch.randn(4, 5, 5)
     for kind in ("standard", "robust"):
         assert torch.isfinite(ChannelScaler(kind).fit(x)(x)).all()
+

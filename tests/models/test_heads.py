@@ -4,7 +4,6 @@ import pytest
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from bench.grid.report import paired_change
 from landslide.models.heads import HEADS
 
 
@@ -14,6 +13,7 @@ def embeddings():
     y = (rng.random(300) < 0.3).astype(int)
     x = rng.normal(size=(300, 16)) + y[:, None] * 0.8
     return x[:200], y[:200], x[200:]
+
 
 
 @pytest.mark.parametrize("c", [1.0, 0.1])
@@ -27,6 +27,7 @@ def test_svm_head_equals_sklearn_called_directly(embeddings, c):
     np.testing.assert_allclose(np.log(te_s / (1 - te_s)), ref.decision_function(sc.transform(xte)), atol=1e-8)
 
 
+
 def test_lgbm_head_equals_lightgbm_called_directly(embeddings):
     xtr, ytr, xte = embeddings
     fit, score = HEADS["lgbm"]
@@ -35,21 +36,3 @@ def test_lgbm_head_equals_lightgbm_called_directly(embeddings):
                              colsample_bytree=0.5, random_state=3, n_jobs=2, verbose=-1).fit(xtr, ytr)
     np.testing.assert_allclose(te_s, ref.predict_proba(xte)[:, 1])
 
-
-def test_paired_test_marks_a_consistent_gain_and_not_noise():
-    base = {0: [0.80, 0.70, 0.75], 1: [0.82, 0.68, 0.77]}
-    eps = {0: [0.002, -0.003, 0.001], 1: [0.0, -0.001, 0.002]}
-    better = {s: [b + 0.03 + e for b, e in zip(base[s], eps[s], strict=True)] for s in base}
-    d, p, mark = paired_change(better, base, folds=3)
-    assert d == pytest.approx(0.0302, abs=1e-4) and p < 0.001 and mark == "↑"
-    noise = {0: [0.05, -0.04, 0.03], 1: [-0.05, 0.04, -0.02]}
-    noisy = {s: [b + e for b, e in zip(base[s], noise[s], strict=True)] for s in base}
-    d, p, mark = paired_change(noisy, base, folds=3)
-    assert p > 0.5 and mark == "~"
-    # hand-computed, corrected resampled t-test: differences (-0.1, -0.2, -0.3), J = 3, k = 3 folds:
-    # mean -0.2, s^2 = 0.01, variance 0.01 * (1/3 + 1/2) = 0.008333, t = -2.1909, 2 d.f. -> p = 0.1599
-    # (the naive paired t-test would give t = -3.4641, p = 0.0742)
-    d, p, mark = paired_change({0: [0.5, 0.4, 0.3]}, {0: [0.6, 0.6, 0.6]}, folds=3)
-    assert d == pytest.approx(-0.2) and p == pytest.approx(0.1599, abs=1e-4) and mark == "~"
-    # only seeds present in both are paired
-    assert paired_change({0: [0.5, 0.4, 0.3], 7: [0.1, 0.1, 0.1]}, {0: [0.6, 0.6, 0.6]}, folds=3)[1] == p

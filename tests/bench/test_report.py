@@ -1,0 +1,23 @@
+import pytest
+
+from bench.grid.report import paired_change
+
+
+def test_paired_test_marks_a_consistent_gain_and_not_noise():
+    base = {0: [0.80, 0.70, 0.75], 1: [0.82, 0.68, 0.77]}
+    eps = {0: [0.002, -0.003, 0.001], 1: [0.0, -0.001, 0.002]}
+    better = {s: [b + 0.03 + e for b, e in zip(base[s], eps[s], strict=True)] for s in base}
+    d, p, mark = paired_change(better, base, folds=3)
+    assert d == pytest.approx(0.0302, abs=1e-4) and p < 0.001 and mark == "↑"
+    noise = {0: [0.05, -0.04, 0.03], 1: [-0.05, 0.04, -0.02]}
+    noisy = {s: [b + e for b, e in zip(base[s], noise[s], strict=True)] for s in base}
+    d, p, mark = paired_change(noisy, base, folds=3)
+    assert p > 0.5 and mark == "~"
+    # hand-computed, corrected resampled t-test: differences (-0.1, -0.2, -0.3), J = 3, k = 3 folds:
+    # mean -0.2, s^2 = 0.01, variance 0.01 * (1/3 + 1/2) = 0.008333, t = -2.1909, 2 d.f. -> p = 0.1599
+    # (the naive paired t-test would give t = -3.4641, p = 0.0742)
+    d, p, mark = paired_change({0: [0.5, 0.4, 0.3]}, {0: [0.6, 0.6, 0.6]}, folds=3)
+    assert d == pytest.approx(-0.2) and p == pytest.approx(0.1599, abs=1e-4) and mark == "~"
+    # only seeds present in both are paired
+    assert paired_change({0: [0.5, 0.4, 0.3], 7: [0.1, 0.1, 0.1]}, {0: [0.6, 0.6, 0.6]}, folds=3)[1] == p
+
