@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,11 @@ def _cache(tmp_path_factory):
 def synth300(tmp_path_factory):
     from landslide.data.synthetic import write_synthetic
     return write_synthetic(tmp_path_factory.mktemp("synth") / "d", n=300, seed=0, test_n=60)
+
+
+@pytest.fixture
+def folder(tmp_path, synth300):
+    """A copy of the 300-patch synthetic folder that a test may damage."""
+    d = tmp_path / "data"
+    shutil.copytree(synth300, d)
+    return d

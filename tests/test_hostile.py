@@ -36,13 +36,6 @@ def cli(*args, module="landslide"):
     return r.returncode, r.stdout + r.stderr
 
 
-@pytest.fixture
-def folder(tmp_path, synth300):
-    d = tmp_path / "data"
-    shutil.copytree(synth300, d)
-    return d
-
-
 # 1. no code from run folders ------------------------------------------------------------------------
 
 def test_a_planted_checkpoint_does_not_run(tmp_path):

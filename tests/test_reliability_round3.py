@@ -16,13 +16,6 @@ def cli(*args, module="landslide", env=None):
     return r.returncode, r.stdout + r.stderr
 
 
-@pytest.fixture
-def folder(tmp_path, synth300):
-    d = tmp_path / "data"
-    shutil.copytree(synth300, d)
-    return d
-
-
 # 3. a CSV's header: no repeated or unknown columns -------------------------------------------------------
 
 @pytest.mark.parametrize("header, said", [("ID,label,label", "repeats column(s) ['label']"),
