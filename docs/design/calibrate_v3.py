@@ -1,8 +1,7 @@
 """Calibrate generator v3: tabular baselines (7-stat project, 13-stat rich) CV/test F1 on a config."""
 import json, sys, time
 import numpy as np
-sys.path.insert(0, "/tmp/wip")
-import synthetic as S
+import landslide.data.synthetic as S
 from scipy.stats import kurtosis, skew
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold

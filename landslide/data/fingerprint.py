@@ -14,7 +14,7 @@ from pathlib import Path
 
 from landslide.errors import LandslideError
 
-SYNTHETIC_VERSION = 2  # bump when the generator's output changes (2: R, G, B share their texture)
+SYNTHETIC_VERSION = 3  # bump when the generator's output changes (3: narrow scars, displaced and patchwork decoys)
 CSV_NAMES = ("Train.csv", "Test.csv", "TestLabels.csv")
 
 

@@ -19,6 +19,7 @@ shares. Defaults are tuned so a small CNN reaches F1 about 0.8-0.9, not 1.0.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,9 +45,14 @@ class SynthConfig:
     speckle_db: float = 2.6            # within-patch spread of the post-minus-pre bands
     faint_share: float = 0.12          # landslides seen at 15-45 % visibility (hard positives)
     one_orbit_share: float = 0.2       # landslides seen by one orbit only (layover / shadow on the other)
-    bare_field_share: float = 0.1      # negatives with the scar's optical signature
+    # Hard negatives, as shares of the negatives. The last two carry a landslide's change in every band,
+    # drawn from the same distributions, so their per-band histograms match a landslide's: only where the
+    # optical and SAR change sit (co-location) and whether they form one body (coherence) tell them apart.
+    bare_field_share: float = 0.1      # the scar's optical signature without SAR change
     water_share: float = 0.08
-    false_change_share: float = 0.04   # negatives with a SAR change blob and no optical change
+    false_change_share: float = 0.04   # a SAR change blob (one orbit) with no optical change
+    displaced_share: float = 0.01      # optical scar and SAR change of a landslide, at two different places
+    patchwork_share: float = 0.03      # a landslide's change cut into small fields scattered over the patch
 
 
 def _smooth(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
@@ -64,27 +70,147 @@ def _texture(rng, n):
     return 0.6 * _smooth(rng, n, 1.0) + 0.8 * _smooth(rng, n, 5.0)
 
 
-def _ellipse(rng: np.random.Generator, long_px=(8, 22), short_px=(4, 9)) -> np.ndarray:
-    """A soft elongated mask (64, 64) in [0, 1] at a random place and angle."""
-    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(float)
-    cy, cx = rng.uniform(14, SIZE - 14, size=2)
-    a, b = rng.uniform(*long_px), rng.uniform(*short_px)
-    t = rng.uniform(0, np.pi)
-    u = (xx - cx) * np.cos(t) + (yy - cy) * np.sin(t)
-    v = -(xx - cx) * np.sin(t) + (yy - cy) * np.cos(t)
-    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)
-    return np.clip(1.5 - r, 0, 1) ** 1.5
-
-
 def _lognormal_params(mean, std):
     s2 = np.log1p((std / mean) ** 2)
     return np.log(mean) - s2 / 2, np.sqrt(s2)
 
 
-def make_patch(rng: np.random.Generator, label: int, cfg: SynthConfig) -> tuple[np.ndarray, dict]:
-    """One patch (64, 64, 12) float64 and a record of what was put in it."""
+# Half-axes (px) of a scar's ellipse: long and narrow, aspect 1.8-5 (a slide runs down its slope).
+SCAR_LONG = (10.0, 22.0)
+SCAR_SHORT = (4.0, 8.0)
+FIELD_PX = 4  # a patchwork's field: the side of the tiles a scar's mask is cut into
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """A soft elliptical mask: 1 inside, falling to 0 at 1.5 half-axes. Equal ``a * b`` = equal histograms."""
+    cy: float
+    cx: float
+    a: float
+    b: float
+    angle: float
+
+    def mask(self) -> np.ndarray:
+        yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(float)
+        u = (xx - self.cx) * np.cos(self.angle) + (yy - self.cy) * np.sin(self.angle)
+        v = -(xx - self.cx) * np.sin(self.angle) + (yy - self.cy) * np.cos(self.angle)
+        r = np.sqrt((u / self.a) ** 2 + (v / self.b) ** 2)
+        return np.clip(1.5 - r, 0, 1) ** 1.5
+
+    @property
+    def aspect(self) -> float:
+        return max(self.a, self.b) / min(self.a, self.b)
+
+
+def _ellipse(rng: np.random.Generator, long_px=(8, 22), short_px=(4, 9)) -> Ellipse:
+    cy, cx = rng.uniform(14, SIZE - 14, size=2)
+    return Ellipse(float(cy), float(cx), float(rng.uniform(*long_px)), float(rng.uniform(*short_px)),
+                   float(rng.uniform(0, np.pi)))
+
+
+def _scar(rng: np.random.Generator) -> Ellipse:
+    return _ellipse(rng, SCAR_LONG, SCAR_SHORT)
+
+
+def _patchwork(rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
+    """``mask`` cut into FIELD_PX tiles and the tiles shuffled over the patch: the very same mask values
+    (so the same per-band histograms, and the optical and SAR change still together) as small fields
+    scattered across the scene (harvest or ploughing), not one body running down a slope."""
+    n = SIZE // FIELD_PX
+    tiles = mask.reshape(n, FIELD_PX, n, FIELD_PX).swapaxes(1, 2).reshape(n * n, FIELD_PX, FIELD_PX)
+    return tiles[rng.permutation(n * n)].reshape(n, n, FIELD_PX, FIELD_PX).swapaxes(1, 2).reshape(SIZE, SIZE)
+
+
+def _elsewhere(rng: np.random.Generator, scar: Ellipse, tries: int = 64) -> Ellipse:
+    """A scar of the same size and place distribution that overlaps ``scar`` as little as can be found."""
+    m = scar.mask()
+    best, best_overlap = scar, np.inf
+    for _ in range(tries):
+        cy, cx = rng.uniform(14, SIZE - 14, size=2)
+        other = dataclasses.replace(scar, cy=float(cy), cx=float(cx), angle=float(rng.uniform(0, np.pi)))
+        overlap = float((m * other.mask()).sum())
+        if overlap < best_overlap:
+            best, best_overlap = other, overlap
+        if overlap < 0.01 * m.sum():
+            break
+    return best
+
+
+def _landslide_change(rng: np.random.Generator, x: np.ndarray, cfg: SynthConfig, optical: np.ndarray,
+                      sar: np.ndarray) -> float:
+    """A landslide's change, its optical part on the mask ``optical`` and its SAR part on ``sar``; returns
+    the visibility. A landslide has one scar's mask for both; a decoy moves or cuts them up."""
+    vis = rng.uniform(0.15, 0.45) if rng.random() < cfg.faint_share else rng.uniform(0.6, 1.0)
+    orbits = [(6, 7), (10, 11)]
+    if rng.random() < cfg.one_orbit_share:
+        orbits = [orbits[rng.integers(2)]]
+    _scar_optical(x, optical, vis)
+    m = sar
+    x[..., 4] += 2.0 * vis * m
+    x[..., 8] += 2.0 * vis * m
+    for dvv, dvh in orbits:
+        sign = rng.choice([-1.0, 1.0])
+        x[..., dvv] += sign * cfg.scar_sar_db * vis * m
+        x[..., dvh] += sign * 0.8 * cfg.scar_sar_db * vis * m
+    return float(vis)
+
+
+NEGATIVE_KINDS = ("bare_field", "water", "false_change", "displaced", "patchwork")
+
+
+def _negative_kind(rng: np.random.Generator, cfg: SynthConfig) -> str:
+    r, edge = rng.random(), 0.0
+    for kind in NEGATIVE_KINDS:
+        edge += getattr(cfg, f"{kind}_share")
+        if r < edge:
+            return kind
+    return "plain"
+
+
+def make_patch(rng: np.random.Generator, label: int, cfg: SynthConfig, kind: str | None = None
+               ) -> tuple[np.ndarray, dict]:
+    """One patch (64, 64, 12) float64 and a record of what was put in it. ``kind`` forces a negative's
+    kind (tests plant one); by default it is drawn from the configuration's shares."""
+    x = _scene(rng, cfg)
+    kind = "landslide" if label else (kind or _negative_kind(rng, cfg))
+    info: dict = {"label": label, "cloud": False, "kind": kind}
+    if kind == "landslide":
+        m = _scar(rng).mask()
+        info["visibility"] = round(_landslide_change(rng, x, cfg, m, m), 3)
+    elif kind == "displaced":
+        scar = _scar(rng)
+        info["visibility"] = round(_landslide_change(rng, x, cfg, scar.mask(), _elsewhere(rng, scar).mask()), 3)
+    elif kind == "patchwork":
+        m = _patchwork(rng, _scar(rng).mask())
+        info["visibility"] = round(_landslide_change(rng, x, cfg, m, m), 3)
+    elif kind == "bare_field":
+        _scar_optical(x, _ellipse(rng, (8, 20), (4, 9)).mask(), rng.uniform(0.6, 1.0))
+    elif kind == "water":
+        m = _ellipse(rng, (8, 22), (5, 12)).mask()
+        x[..., :4] *= (1 - 0.75 * m[..., None] * np.array([0.5, 0.4, 0.3, 0.85]))
+        for b in (4, 8):
+            x[..., b] = x[..., b] * (1 - m) + (-22.0 + rng.standard_normal((SIZE, SIZE))) * m
+        for b in (5, 9):
+            x[..., b] = x[..., b] * (1 - m) + (-28.0 + rng.standard_normal((SIZE, SIZE))) * m
+    elif kind == "false_change":
+        dvv, dvh = [(6, 7), (10, 11)][rng.integers(2)]
+        m = _ellipse(rng).mask()
+        sign = rng.choice([-1.0, 1.0])
+        x[..., dvv] += sign * cfg.scar_sar_db * rng.uniform(0.6, 1.0) * m
+        x[..., dvh] += sign * 0.8 * cfg.scar_sar_db * rng.uniform(0.6, 1.0) * m
+
+    if rng.random() < cfg.cloud_share:
+        info["cloud"] = True
+        cover = np.clip(1.8 * (_smooth(rng, 1, 8.0)[0] + 1.3), 0, 1)  # mostly overcast, some gaps
+        cloud = cfg.cloud_brightness * (1 + 0.08 * _smooth(rng, 1, 3.0)[0])
+        x[..., :4] = x[..., :4] * (1 - cover[..., None]) + cloud[..., None] * cover[..., None]
+    x[..., :4] = np.rint(np.clip(x[..., :4], 0, 20000))
+    return x, info
+
+
+def _scene(rng: np.random.Generator, cfg: SynthConfig) -> np.ndarray:
+    """The background every patch starts from: optical levels and textures, SAR post-event fields, speckle."""
     x = np.zeros((SIZE, SIZE, 12))
-    info = {"label": label, "cloud": False, "kind": "landslide" if label else "plain"}
     # Optical: clear-sky levels are lowered so that, clouds included, band means match the real data.
     cloud_cover = 0.8
     c = cfg.cloud_share * cloud_cover
@@ -110,49 +236,7 @@ def make_patch(rng: np.random.Generator, label: int, cfg: SynthConfig) -> tuple[
     for k, b in enumerate((6, 7, 10, 11)):
         offset = ZINDI_MEAN[b] + np.sqrt(max(ZINDI_STD[b] ** 2 - cfg.speckle_db ** 2, 0.1)) * rng.standard_normal()
         x[..., b] = offset + cfg.speckle_db * speckle[k]
-
-    if label:
-        vis = rng.uniform(0.15, 0.45) if rng.random() < cfg.faint_share else rng.uniform(0.6, 1.0)
-        m = _ellipse(rng)
-        orbits = [(6, 7), (10, 11)]
-        if rng.random() < cfg.one_orbit_share:
-            orbits = [orbits[rng.integers(2)]]
-        _scar_optical(x, m, vis)
-        x[..., 4] += 2.0 * vis * m
-        x[..., 8] += 2.0 * vis * m
-        for dvv, dvh in orbits:
-            sign = rng.choice([-1.0, 1.0])
-            x[..., dvv] += sign * cfg.scar_sar_db * vis * m
-            x[..., dvh] += sign * 0.8 * cfg.scar_sar_db * vis * m
-        info["visibility"] = round(float(vis), 3)
-    else:
-        r = rng.random()
-        if r < cfg.bare_field_share:
-            info["kind"] = "bare_field"
-            _scar_optical(x, _ellipse(rng, (8, 20), (4, 9)), rng.uniform(0.6, 1.0))
-        elif r < cfg.bare_field_share + cfg.water_share:
-            info["kind"] = "water"
-            m = _ellipse(rng, (8, 22), (5, 12))
-            x[..., :4] *= (1 - 0.75 * m[..., None] * np.array([0.5, 0.4, 0.3, 0.85]))
-            for b in (4, 8):
-                x[..., b] = x[..., b] * (1 - m) + (-22.0 + rng.standard_normal((SIZE, SIZE))) * m
-            for b in (5, 9):
-                x[..., b] = x[..., b] * (1 - m) + (-28.0 + rng.standard_normal((SIZE, SIZE))) * m
-        elif r < cfg.bare_field_share + cfg.water_share + cfg.false_change_share:
-            info["kind"] = "false_change"
-            dvv, dvh = [(6, 7), (10, 11)][rng.integers(2)]
-            m = _ellipse(rng)
-            sign = rng.choice([-1.0, 1.0])
-            x[..., dvv] += sign * cfg.scar_sar_db * rng.uniform(0.6, 1.0) * m
-            x[..., dvh] += sign * 0.8 * cfg.scar_sar_db * rng.uniform(0.6, 1.0) * m
-
-    if rng.random() < cfg.cloud_share:
-        info["cloud"] = True
-        cover = np.clip(1.8 * (_smooth(rng, 1, 8.0)[0] + 1.3), 0, 1)  # mostly overcast, some gaps
-        cloud = cfg.cloud_brightness * (1 + 0.08 * _smooth(rng, 1, 3.0)[0])
-        x[..., :4] = x[..., :4] * (1 - cover[..., None]) + cloud[..., None] * cover[..., None]
-    x[..., :4] = np.rint(np.clip(x[..., :4], 0, 20000))
-    return x, info
+    return x
 
 
 def _scar_optical(x: np.ndarray, m: np.ndarray, strength: float) -> None:
