@@ -1,7 +1,7 @@
 """Table 2, Table 3 (and any grid of the same shape): run the grid, then write the table views."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.args import parse_seeds
@@ -24,6 +24,7 @@ class GridRun:
     cells: list
     metrics: dict
     failed: list
+    regime: list[str] = field(default_factory=list)  # the baseline's regime line, once its table is built
 
     def raise_if_failed(self) -> None:
         """After the outputs are written: a failed cell makes the command exit non-zero."""
@@ -40,7 +41,14 @@ class GridRun:
         return output_stem(self.grid.name, self.base, custom=changes_packaged(self.grid))
 
     def header(self) -> list[str]:
-        return header(self.grid, self.base, self.seeds, self.data)
+        """Title, data and profile, the regime (once known), then the code version and the legend."""
+        lines = header(self.grid, self.base, self.seeds, self.data)
+        return lines[:2] + self.regime + lines[2:]
+
+    def set_regime(self, df) -> None:
+        from bench.grid.regime import baseline_regime
+        found = baseline_regime(self, df)
+        self.regime = [found.line()] if found else []
 
 
 def run_from_args(grid_name: str | Grid, args) -> GridRun:
@@ -76,6 +84,7 @@ def print_compact(run: GridRun, df) -> None:
 def make_table(grid_name: str, args):
     run = run_from_args(grid_name, args)
     df = build_table(run.grid, run.cells, run.metrics)
+    run.set_regime(df)
     # rows that differ only in their head (Table 3) share one network: its history and best-on-val are
     # the network's, not the head's, so they are left out there
     one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)
