@@ -15,9 +15,10 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default="quick",
                    help=f"scale: one of {', '.join(profile_names())}: smoke (seconds, tests), quick (minutes on a "
                         "laptop CPU, default), preview (the quick profile's first fold only: a first look at a grid "
-                        "in a third of the time), underfit (the earlier quick recipe, ResNet-10-T for 10 epochs: a baseline that "
-                        "does not fit, for the regime contrast), paper (the paper's settings, for a GPU); or a TOML file of your "
-                        "own (e.g. my_gpu.toml: field = value lines, base = \"paper\" to start from a built-in)")
+                        "in a third of the time), underfit (the earlier quick recipe, ResNet-10-T for 10 epochs: a "
+                        "baseline that does not fit, for the regime contrast), paper (the paper's settings, for a "
+                        "GPU); or a TOML file of your own (e.g. my_gpu.toml: field = value lines, base = \"paper\" "
+                        "to start from a built-in)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default=None, help="auto (the default: CUDA if present), cpu, cuda, cuda:1 ...")
     p.add_argument("--weights", default="", help="local pretrained weight file (.safetensors/.pth) for the "

@@ -81,7 +81,7 @@ def backbones_command(args) -> None:
         print(note)
     run = run_from_args(grid, args)
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns(run.out))
-    run.set_regime(df)
+    run.measure(df)
     head = run.header() + left_out
     cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",

@@ -47,5 +47,5 @@ def plot_learning_curves(run, name: str = None) -> list[Path]:
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
-    ax.set_title("\n".join(run.header()[:2] + run.regime), fontsize=6)
+    ax.set_title("\n".join(run.header()[:2] + run.measured[:1]), fontsize=6)
     return save_figure(fig, run.out / "figures", name or f"{run.stem}_curves")

@@ -24,7 +24,8 @@ class GridRun:
     cells: list
     metrics: dict
     failed: list
-    regime: list[str] = field(default_factory=list)  # the baseline's regime line, once its table is built
+    # measured once the cells are in: the baseline's regime, and (Table 2) the model without a network
+    measured: list[str] = field(default_factory=list)
 
     def raise_if_failed(self) -> None:
         """After the outputs are written: a failed cell makes the command exit non-zero."""
@@ -41,14 +42,19 @@ class GridRun:
         return output_stem(self.grid.name, self.base, custom=changes_packaged(self.grid))
 
     def header(self) -> list[str]:
-        """Title, data and profile, the regime (once known), then the code version and the legend."""
+        """Title, data and profile, the measured lines (once known), then the code version and the legend."""
         lines = header(self.grid, self.base, self.seeds, self.data)
-        return lines[:2] + self.regime + lines[2:]
+        return lines[:2] + self.measured + lines[2:]
 
-    def set_regime(self, df) -> None:
+    def measure(self, df, tabular: bool = False) -> None:
+        """The baseline's regime from the table ``df``; with ``tabular``, the model without a network too."""
         from bench.grid.regime import baseline_regime
         found = baseline_regime(self, df)
-        self.regime = [found.line()] if found else []
+        self.measured = [found.line()] if found else []
+        done = sorted({c.seed for c in self.cells if c.key in self.metrics})
+        if tabular and done:
+            from bench.grid.reference import tabular_line
+            self.measured.append(tabular_line(self.base, done))
 
 
 def run_from_args(grid_name: str | Grid, args) -> GridRun:
@@ -84,7 +90,7 @@ def print_compact(run: GridRun, df) -> None:
 def make_table(grid_name: str, args):
     run = run_from_args(grid_name, args)
     df = build_table(run.grid, run.cells, run.metrics)
-    run.set_regime(df)
+    run.measure(df, tabular=run.grid.paper_table == 2)
     # rows that differ only in their head (Table 3) share one network: its history and best-on-val are
     # the network's, not the head's, so they are left out there
     one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)

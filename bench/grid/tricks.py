@@ -13,7 +13,9 @@ embeddings are reused), plus a tabular baseline:
    members share the folds, so this row has a CV score (read slightly high: the members were picked on
    it); it is left out when no backbone cell has finished;
 6. + seed ensemble: the seeds' scores of the row above averaged (test only: the seeds' folds differ);
-7. tabular LightGBM on per-band statistics (20 channels x mean, std, 5 percentiles), same folds.
+7. tabular LightGBM on per-band statistics, same folds, no network: on the network's 12 channels with 13
+   statistics (mean, std, min, max, 7 percentiles, skewness, kurtosis) and with 7 (mean, std, 5
+   percentiles), and with 7 on 20 channels beside them.
 
 CV F1 over (seed, fold) with the corrected resampled t-test against the row above; test F1 with its
 95 % bootstrap interval and the paired bootstrap interval of its change against the row above.
@@ -25,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines
@@ -33,14 +34,13 @@ from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
 from bench.output import output_stem, write_table
-from landslide.data.bands import expand_channels
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
 from landslide.options import config_from_args
 from landslide.train.rundir import require_every_fold
 from landslide.tricks.ensemble import combine
 from landslide.tricks.predict import run_scores
-from landslide.tricks.tabular import band_statistics, fit_predict
+from landslide.tricks.tabular import VARIANTS, cross_validated, variant_name
 from landslide.tricks.threshold import best_threshold, cross_fitted, f1_at, per_fold_f1
 
 SVM_C = 0.1
@@ -52,20 +52,6 @@ def seed_scores(run_dir: str, tta: int) -> dict:
     return {"labels": rs.labels, "test_labels": rs.test_labels, "fold_of": rs.fold_of, "oof": rs.oof_plain,
             "test": rs.test_plain_by_fold, "oof_tta": rs.oof, "test_tta": rs.test_by_fold,
             "tta_s": rs.tta_seconds, "tta_images": rs.tta_images}
-
-
-def tabular_scores(cfg, seed: int, folds: int) -> dict:
-    from landslide.train.cv import make_folds, training_set
-    ps = training_set(cfg)
-    labels = ps.train.labels
-    train = band_statistics(expand_channels(torch.from_numpy(ps.train.images), "20").numpy())
-    test = band_statistics(expand_channels(torch.from_numpy(ps.test.images), "20").numpy())
-    oof, fold_of, tests = np.zeros(len(labels)), np.zeros(len(labels), int), []
-    for k, (tr, va) in enumerate(make_folds(labels, folds, seed)):
-        oof[va], test_p = fit_predict(train[tr], labels[tr], [train[va], test], seed)
-        fold_of[va] = k
-        tests.append(test_p)
-    return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": ps.test.labels}
 
 
 def backbone_members(base, seeds: list[int], out: Path, storage: str | None, keep: int = 2
@@ -85,16 +71,17 @@ def backbone_members(base, seeds: list[int], out: Path, storage: str | None, kee
     return best, {s: [run_scores(complete[r][s][1]) for r in best] for s in seeds} if best else {}
 
 
-def build_rows(seeds: dict[int, dict], tab: dict[int, dict], backbones: tuple[list[str], dict] = ([], {})
-               ) -> list[dict]:
-    """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap."""
+def build_rows(seeds: dict[int, dict], tab: dict[str, dict[int, dict]],
+               backbones: tuple[list[str], dict] = ([], {})) -> list[dict]:
+    """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap;
+    ``tab``: a tabular variant's name -> its scores per seed (rows that stand alone)."""
     y_test = next(iter(seeds.values()))["test_labels"]
     rows = []
 
-    def add(name, cv, tests):
+    def add(name, cv, tests, alone=False):
         boot = np.mean([bootstrap_f1(y_test, p) for p in tests], axis=0)
         rows.append({"row": name, "cv": cv, "test_f1": float(np.mean([f1_at(y_test, p, 0.5) for p in tests])),
-                     "boot": boot})
+                     "boot": boot, "alone": alone})
     cv_plain = {s: per_fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in seeds.items()}
     cv_tta = {s: per_fold_f1(d["labels"], d["oof_tta"], d["fold_of"]) for s, d in seeds.items()}
     add("recipe: SVM (C=0.1) on one fold's network", cv_plain, [d["test"][0] for d in seeds.values()])
@@ -126,8 +113,9 @@ def build_rows(seeds: dict[int, dict], tab: dict[int, dict], backbones: tuple[li
         y = next(iter(seeds.values()))["labels"]
         add(f"+ ensemble of {len(seeds)} seeds' networks", None,
             [combine(members) - best_threshold(y, oof_mean) + 0.5])
-    tab_cv = {s: per_fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in tab.items()}
-    add("tabular LightGBM on band statistics", tab_cv, [d["test"] for d in tab.values()])
+    for name, by_seed in tab.items():
+        tab_cv = {s: per_fold_f1(d["labels"], d["oof"], d["fold_of"]) for s, d in by_seed.items()}
+        add(name, tab_cv, [d["test"] for d in by_seed.values()], alone=True)
     return rows
 
 
@@ -140,7 +128,7 @@ def frame(rows: list[dict], folds: int) -> pd.DataFrame:
             line.update(cv_f1=float(np.mean(v)), cv_f1_std=float(np.std(v)))
         lo, hi = interval(r["boot"])
         line.update(test_f1=r["test_f1"], test_f1_lo=lo, test_f1_hi=hi)
-        prev = rows[i - 1] if 0 < i < len(rows) - 1 else None  # the tabular row stands alone
+        prev = rows[i - 1] if i > 0 and not r["alone"] else None  # the tabular rows stand alone
         if prev is not None:
             dlo, dhi = interval(r["boot"] - prev["boot"])
             line.update(delta_test=r["test_f1"] - prev["test_f1"], delta_test_lo=dlo, delta_test_hi=dhi)
@@ -182,7 +170,8 @@ def tricks_command(args) -> None:
                              "with the same --seeds first")
     scores = {s: seed_scores(found[s], args.tta) for s in sorted(found)}
     tick = time.perf_counter()
-    tab = {s: tabular_scores(base.replace(seed=s), s, base.folds) for s in sorted(found)}
+    tab = {variant_name(*v): {s: cross_validated(base.replace(seed=s), s, *v) for s in sorted(found)}
+           for v in VARIANTS}
     tab_s = time.perf_counter() - tick
     backbones = backbone_members(base, sorted(found), Path(args.out), args.storage)
     df = frame(build_rows(scores, tab, backbones), base.folds)
@@ -191,7 +180,8 @@ def tricks_command(args) -> None:
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
         f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",
         f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each); tabular "
-        f"baseline: {tab_s:.1f} s for {len(found)} seed(s) x {base.folds} folds (features and fits).",
+        f"baselines: {tab_s:.1f} s for {len(VARIANTS)} variants x {len(found)} seed(s) x {base.folds} folds "
+        f"(features and fits).",
         "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
         "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
     stem = output_stem("tricks", base)

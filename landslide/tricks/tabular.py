@@ -32,3 +32,37 @@ def fit_predict(train_x: np.ndarray, train_y: np.ndarray, others: list[np.ndarra
                                colsample_bytree=0.5, random_state=seed, n_jobs=1, verbose=-1)
     model.fit(train_x, train_y)
     return [np.asarray(model.predict_proba(x))[:, 1] for x in others]
+
+
+STATISTICS = {"7": band_statistics, "13": distribution_statistics}
+
+
+def cross_validated(cfg, seed: int, channels: str = "12", statistics: str = "13") -> dict:
+    """The tabular model on ``cfg``'s data and folds for ``seed``: out-of-fold scores, each fold's model on the
+    test split averaged (as a fold ensemble of networks is), labels. ``channels`` as a network's input
+    (12 raw bands, or 20 with the derived indices), ``statistics`` "7" (mean, std, 5 percentiles) or "13"."""
+    import torch
+
+    from landslide.data.bands import expand_channels
+    from landslide.train.cv import make_folds, training_set
+    from landslide.errors import LandslideError
+    ps = training_set(cfg)
+    if ps.test is None or ps.test.labels is None or ps.train.labels is None:
+        raise LandslideError(f"{cfg.data or 'the data'}: the tabular baseline needs a labelled test split "
+                             f"(TestLabels.csv); without one, compare out-of-fold scores only")
+    labels, test_labels, stats = ps.train.labels, ps.test.labels, STATISTICS[statistics]
+    train, test = (stats(expand_channels(torch.from_numpy(s.images), channels).numpy()) for s in (ps.train, ps.test))
+    oof, fold_of, tests = np.zeros(len(labels)), np.zeros(len(labels), int), []
+    for k, (tr, va) in enumerate(make_folds(labels, cfg.folds, seed)):
+        oof[va], test_p = fit_predict(train[tr], labels[tr], [train[va], test], seed)
+        fold_of[va] = k
+        tests.append(test_p)
+    return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": test_labels}
+
+
+# the variants tables print: the network's own 12 channels first (the fair comparison), then 20 beside it
+VARIANTS = (("12", "13"), ("12", "7"), ("20", "7"))
+
+
+def variant_name(channels: str, statistics: str) -> str:
+    return f"tabular LightGBM, {statistics} statistics x {channels} channels"

@@ -25,7 +25,11 @@ def test_table2_then_table3_smoke(tmp_path):
     assert df.paper_test_f1.tolist() == [0.8370, 0.7866, 0.8163, 0.8606, 0.8379, 0.8729, 0.8845, 0.8915]
     assert df.cv_f1.notna().all() and df.train_f1.between(0, 1).all()
     assert df.image_px.tolist() == [32, 48, 32, 32, 32, 32, 32, 32]
-    assert "profile: smoke" in csv.read_text().splitlines()[1]
+    head = csv.read_text().splitlines()[:5]
+    assert "profile: smoke" in head[1]
+    # every grid table states its baseline's regime, and Table 2 the model without a network beside it
+    assert "regime: under-fit (baseline train F1" in head[2] and "gap" in head[2]
+    assert "without a network" in head[3] and "13 statistics x 12 channels" in head[3]
     for ext in ("md", "tex"):
         assert (out / "tables" / f"table2_smoke.{ext}").exists()
     assert "\\toprule" in (out / "tables" / "table2_smoke.tex").read_text()

@@ -104,9 +104,26 @@ def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
     seeds = {0: seed(), 1: seed()}
     copies = {s: [SimpleNamespace(oof=d["oof_tta"], test=np.mean(d["test_tta"], 0), fold_of=fold_of)] * 2
               for s, d in seeds.items()}
-    tab = {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]} for s, d in seeds.items()}
+    tab = {"tabular LightGBM": {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]}
+                                for s, d in seeds.items()}}
     rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, (["a", "b"], copies))}
     assert list(rows) == ["recipe: SVM", "+ fold ensemble", "+ TTA x8", "+ OOF threshold", "+ backbones",
-                          "+ ensemble of 2 seeds' networks", "tabular LightGBM on band statistics"]
+                          "+ ensemble of 2 seeds' networks", "tabular LightGBM"]
     assert rows["+ backbones"]["cv"] == rows["+ OOF threshold"]["cv"]
     assert rows["+ backbones"]["test_f1"] == pytest.approx(rows["+ OOF threshold"]["test_f1"])
+
+
+def test_distribution_statistics_known_answer():
+    """A channel holding 0..99 once each (uniform): mean 49.5, min 0, max 99, median 49.5, skewness 0,
+    excess kurtosis -1.2 (a discrete uniform of 100 values: -6 (n^2 + 1) / (5 (n^2 - 1)) = -1.2002)."""
+    from landslide.tricks.tabular import RICH_PERCENTILES, distribution_statistics
+    x = np.arange(100, dtype=float).reshape(1, 1, 10, 10)
+    f = distribution_statistics(np.concatenate([x, -x], axis=1))
+    assert f.shape == (1, 2 * 13)
+    mean, std, lo, hi, *pct = f[0, :11]
+    assert (mean, lo, hi) == (49.5, 0.0, 99.0)
+    assert std == pytest.approx(np.sqrt((100 ** 2 - 1) / 12))
+    assert pct[RICH_PERCENTILES.index(50)] == 49.5
+    assert f[0, 11] == pytest.approx(0.0, abs=1e-12)
+    assert f[0, 12] == pytest.approx(-6 * (100 ** 2 + 1) / (5 * (100 ** 2 - 1)))
+    assert f[0, 13 + 2] == -99.0  # the second channel's min: channel by channel
