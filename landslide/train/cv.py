@@ -23,7 +23,7 @@ from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_source
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
-from landslide.train.device import pick_device
+from landslide.train.device import pick_device, torch_threads
 from landslide.train.engine import FoldData, build_model, fit_fold
 from landslide.train.results import CvData, FoldResult, Metrics
 from landslide.train.rundir import RunDir, write_json
@@ -130,11 +130,12 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
     timing.json, oof.csv and (with a test split) submission.csv. Returns (fold results, the data they
     were scored against, the metrics, wall seconds). ``on_fold``, ``on_epoch``: see ``train_folds``."""
     run = RunDir(run_dir)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    threads, note = torch_threads(cfg.threads)
+    torch.set_num_threads(threads)
     # missing pretrained weights refuse the run before a folder is claimed
     preflight = (lambda: build_model(cfg, torch.device("cpu"))) if cfg.pretrained else None
     with run.session(cfg, preflight):
+        log.info(note)
         t0 = time.time()
         results, data = train_folds(cfg, run, progress, on_fold, on_epoch)
         wall = time.time() - t0

@@ -44,8 +44,8 @@ def cross_validated(cfg, seed: int, channels: str = "12", statistics: str = "13"
     import torch
 
     from landslide.data.bands import expand_channels
-    from landslide.train.cv import make_folds, training_set
     from landslide.errors import LandslideError
+    from landslide.train.cv import make_folds, training_set
     ps = training_set(cfg)
     if ps.test is None or ps.test.labels is None or ps.train.labels is None:
         raise LandslideError(f"{cfg.data or 'the data'}: the tabular baseline needs a labelled test split "
