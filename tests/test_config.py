@@ -100,11 +100,12 @@ def test_evidence_commands_default_to_three_seeds_and_a_lone_seed_narrows_them()
 
 
 def test_the_quick_keys_of_the_committed_tables_are_pinned():
-    """Keys as the code before channels_last, folds_trained and the captured step wrote them (8d6eb0f):
-    the committed tables' cells and run folders keep their names."""
+    """Keys of the profiles the committed tables were made with (issue 21's quick and underfit recipes):
+    a field added later must keep them, so that the committed cells and run folders keep their names."""
     quick = profile_config("quick")
-    assert (quick.key(), quick.training_key()) == ("4f4940e2bdda", "2a27e1bf13af")
-    assert profile_config("smoke", smote=True).key() == "0919e9058d7d"
+    assert (quick.key(), quick.training_key()) == ("c6b4f96c1c01", "8eebfb6d8a84")
+    assert profile_config("underfit").key() == "b4ecd5b14c48"
+    assert profile_config("smoke", smote=True).key() == "38659ba9af3a"
 
 
 def test_folds_trained_cannot_exceed_the_folds():
