@@ -212,7 +212,7 @@ def _backbone_problem(backbone: str, profile: str) -> str | None:
 
 def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
     from landslide.models.registry import resolve
-    # a family is the network it names at this profile: "@resnet" at quick is Table 2's resnet10t cell
+    # a family is the network it names at this profile: "@regnety" at quick is Table 2's regnety_002 cell
     fields = cfg.resolved() | {"backbone": resolve(cfg.backbone, cfg.profile)[0]}
     if fields["folds_trained"] == fields["folds"]:
         fields["folds_trained"] = 0  # every fold: the same training as leaving it at 0

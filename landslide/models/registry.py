@@ -19,7 +19,7 @@ class BackboneEntry:
 
 def _too_heavy(member: str, gflop: float) -> str:
     # Measured with torch.utils.flop_counter (forward + backward, 12 channels, 64 px, the quick size);
-    # resnet10t, the quick baseline, is 0.54. The quick grid must fit in about 30 CPU minutes.
+    # resnet10t, the underfit profile's baseline, is 0.54. The quick grid must fit in about 30 CPU minutes.
     return (f"not run at quick: {member} costs {gflop:.2f} GFLOP per 64 px training image, "
             f"{gflop / 0.54:.0f}x ResNet-10-T; run it with --profile paper")
 
@@ -30,8 +30,8 @@ BACKBONES: dict[str, BackboneEntry] = {
     "inceptionv3": BackboneEntry("InceptionV3", {"smoke": "inception_v3", "quick": "inception_v3",
                                                   "paper": "inception_v3"}, min_size=75,
                                  note="no smaller member exists; needs >= 75 px input"),
-    # quick: Table 2's own baseline network, so its cells are shared with Table 2
     "resnet": BackboneEntry("ResNet", {"smoke": "test_resnet", "quick": "resnet10t", "paper": "resnet50"}),
+    # quick: Table 2's own baseline network, so its cells are shared with Table 2
     "regnety": BackboneEntry("RegNetY", {"smoke": "regnety_002", "quick": "regnety_002", "paper": "regnety_320"}),
     "wideresnet": BackboneEntry("WideResNet", {"smoke": "test_resnet", "quick": "",
                                                 "paper": "wide_resnet50_2"},
