@@ -73,7 +73,9 @@ def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
 def test_tricks_table_and_a_submission_from_its_runs(tmp_path):
     bench("tricks", "--profile", "smoke", "--out", str(tmp_path), "--seeds", "0", "--tta", "4", "--no-progress")
     df = pd.read_csv(tmp_path / "tables" / "tricks_smoke.csv", comment="#")
-    assert len(df) == 5 and df.test_f1.between(0, 1).all() and df.row.str.contains("tabular").iloc[-1]
+    assert len(df) == 7 and df.test_f1.between(0, 1).all() and df.row.str.contains("tabular").iloc[-3:].all()
+    # the tabular rows stand alone (no change against the row above) and start with the network's 12 channels
+    assert df.row.iloc[-3].endswith("13 statistics x 12 channels") and df.delta_test.iloc[-3:].isna().all()
     assert (tmp_path / "tables" / "tricks_smoke.md").exists() and (tmp_path / "tables" / "tricks_smoke.tex").exists()
     run = next((tmp_path / "runs").iterdir())
     r = subprocess.run([sys.executable, "-m", "landslide", "predict", "--run", str(run), "--tta", "4", "--threshold",
