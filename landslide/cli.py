@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("synth", help="write a synthetic Zindi-layout data set with known structure")
     s.add_argument("--out", required=True, help="folder to write (Train.csv, Test.csv, train_data/, ...)")
-    s.add_argument("--n", type=int, default=1200, help="training patches (default 1200)")
+    s.add_argument("--n", type=int, default=2400, help="training patches (default 2400, the built-in set's)")
     s.add_argument("--test-n", type=int, default=None, help="test patches (default n/4)")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=_synth)

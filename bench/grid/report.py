@@ -133,12 +133,14 @@ def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
     folds = (f"the first {base.folds_trained} of {base.folds} folds trained" if base.folds_trained
              else f"{base.folds} folds")
     models = "the trained fold's network" if base.folds_trained == 1 else "fold ensemble"
+    averaged = f", weight average {base.ema_decay:g}" if base.ema_decay else ""
+    weights = "averaged weights" if base.ema_decay else "weights"
     return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,
             f"data: {data}; profile: {profile_name(base)} ({base.backbone}, {start}, {folds}, "
-            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}); "
+            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged}); "
             f"seeds: {','.join(map(str, seeds))}",
             f"code: {code_version()}; date: {datetime.date.today().isoformat()}",
-            "CV F1: out-of-fold F1 of each fold's final weights (fixed schedule), mean ± std over folds x seeds. "
+            f"CV F1: out-of-fold F1 of each fold's final {weights} (fixed schedule), mean ± std over folds x seeds. "
             "best-on-val: the paper's reading (each fold's best validation F1, chosen on that fold: optimistic), "
             f"+ its excess over CV F1. Test F1: {models} on our labelled held-out split, mean over seeds "
             "[95 % bootstrap interval] (paper: Zindi public leaderboard). Δ base / Δ above: against the "

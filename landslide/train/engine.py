@@ -29,6 +29,7 @@ from landslide.data.normalize import ChannelScaler
 from landslide.metrics import f1_at_half
 from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import ModelSpec, model_spec
+from landslide.train.average import WeightAverage
 from landslide.train.checkpoint import load_checkpoint, save_checkpoint
 from landslide.train.device import autocast, channels_last
 from landslide.train.optim import make_optimizer, make_step
@@ -153,14 +154,19 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
     steps = steps_per_epoch(data.train_x.shape[0], cfg.batch_size, whole_batches=cfg.compile)
     step, sched = make_step(cfg, model, opt, device, steps * cfg.epochs)
     forward = eval_forward(cfg, device)
-    state = resume(fold, model, opt, step, sched)
+    average = WeightAverage(model, cfg.ema_decay) if cfg.ema_decay else None
+    state = resume(fold, model, opt, step, sched, average)
+    scored = average.model if average else model  # the weights validation, model.pt and the scores use
     augment, onehot = Augment(cfg, channel_names(cfg.channels)), F.one_hot(data.train_y, 2).float().to(device)
 
     def train_batch(idx: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        return batch_step(step, prep, augment, data.train_x[idx], onehot[idx], gen)
+        loss = batch_step(step, prep, augment, data.train_x[idx], onehot[idx], gen)
+        if average:
+            average.update(model)
+        return loss
 
     def validate() -> float:
-        return f1_at_half(data.val_y.cpu().numpy(), predict(model, prep, data.val_x, forward=forward))
+        return f1_at_half(data.val_y.cpu().numpy(), predict(scored, prep, data.val_x, forward=forward))
 
     watch = LossWatch()
     for epoch in range(state.epoch, cfg.epochs):
@@ -168,10 +174,11 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
             on_epoch(fold.index, epoch)
         train_epoch(cfg, fold.index, epoch, model, train_batch, data.train_x, steps, state, validate, watch,
                     progress)
-        save_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                         "state": dataclasses.asdict(state), "scaler": scaler.state_dict()}, fold.last)
-    save_checkpoint({"model": model.state_dict(), "scaler": scaler.state_dict()}, fold.model)
-    return _final_predictions(model, prep, data, n_real, state, forward)
+        last = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                "state": dataclasses.asdict(state), "scaler": scaler.state_dict()}
+        save_checkpoint(last | ({"average": average.state_dict()} if average else {}), fold.last)
+    save_checkpoint({"model": scored.state_dict(), "scaler": scaler.state_dict()}, fold.model)
+    return _final_predictions(scored, prep, data, n_real, state, forward)
 
 
 def steps_per_epoch(n: int, batch_size: int, whole_batches: bool = False) -> int:
@@ -183,12 +190,15 @@ def steps_per_epoch(n: int, batch_size: int, whole_batches: bool = False) -> int
     return max(1, n // batch_size + (n % batch_size >= 2))
 
 
-def resume(fold: FoldDir, model, opt, step, sched) -> FoldState:
-    """The fold's state from its ``last.pt`` (weights, optimiser and schedule restored), or a fresh one."""
+def resume(fold: FoldDir, model, opt, step, sched, average: WeightAverage | None = None) -> FoldState:
+    """The fold's state from its ``last.pt`` (weights, optimiser, schedule and weight average restored),
+    or a fresh one."""
     if not fold.last.exists():
         return FoldState()
     ckpt = load_checkpoint(fold.last)
     model.load_state_dict(ckpt["model"])
+    if average:
+        average.load_state_dict(ckpt["average"])
     if isinstance(step, CapturedStep):
         step.restore(ckpt["opt"], ckpt["sched"])
     else:

@@ -41,8 +41,10 @@ def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
         assert (run / f).exists(), f
 
 
-def test_killed_run_resumes_to_the_same_metrics(tmp_path, monkeypatch):
-    cfg = smoke()
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9], ids=["final", "averaged"])
+def test_killed_run_resumes_to_the_same_metrics(tmp_path, monkeypatch, ema_decay):
+    # averaged: the weight average is in last.pt too, so a resumed fold scores the same average
+    cfg = smoke(ema_decay=ema_decay)
     reference = run_cv(cfg, tmp_path / "ref", progress=False)
 
     real_save = checkpoint.save_checkpoint
@@ -106,7 +108,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     import hashlib
     cfg = smoke(smote_mix="linear")  # the mix every run used before the field existed
     added = ("smote_share", "smote_mix", "data_fingerprint", "threads", "channels_last", "folds_trained",
-             "profile_file")
+             "profile_file", "ema_decay")
     before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key
@@ -114,7 +116,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     assert cfg.replace(smote_mix="anchor_texture").training_key() != old_key
     assert cfg.replace(threads=1).training_key() != cfg.replace(threads=2).training_key()
     # the captured step trains whole batches only: a run of its own, while compile=false keeps the old key
-    for change in ({"compile": True}, {"channels_last": True}, {"folds_trained": 1}):
+    for change in ({"compile": True}, {"channels_last": True}, {"folds_trained": 1}, {"ema_decay": 0.99}):
         assert cfg.replace(**change).training_key() != old_key
     assert cfg.replace(folds_trained=cfg.folds).training_key() == old_key  # every fold, as 0 trains
 
