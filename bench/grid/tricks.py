@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
+from bench.grid.regime import stored_regime_line
 from bench.grid.report import header_lines
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
@@ -176,9 +177,11 @@ def tricks_command(args) -> None:
     backbones = backbone_members(base, sorted(found), Path(args.out), args.storage)
     df = frame(build_rows(scores, tab, backbones), base.folds)
     tta_rate = sum(d["tta_images"] for d in scores.values()) / max(sum(d["tta_s"] for d in scores.values()), 1e-9)
+    regime = stored_regime_line(table2, base, sorted(found), Path(args.out), args.storage)
     head = header_lines(
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
         f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",
+        *([f"Table 2's {regime}"] if regime else []),
         f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each); tabular "
         f"baselines: {tab_s:.1f} s for {len(VARIANTS)} variants x {len(found)} seed(s) x {base.folds} folds "
         f"(features and fits).",
