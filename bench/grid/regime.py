@@ -103,16 +103,3 @@ def baseline_regime(run, df) -> Regime | None:
     return Regime(float(line["train_f1"].iloc[0]), float(line["cv_f1"].iloc[0]), float(auc), float(loss),
                   plateau_delta(hists), len(hists))
 
-
-def stored_regime_line(grid, base, seeds: list[int], out: Path, storage: str | None) -> str | None:
-    """The regime line of ``grid``'s baseline from the cells already in the store (nothing is trained):
-    for tables drawn from another grid's runs (thresholds, tricks), so they say which regime they read."""
-    from bench.grid.report import build_table
-    from bench.grid.runner import expand
-    from bench.grid.store import finished_metrics, open_study, storage_url
-    from bench.grid.tables import GridRun
-    cells = [c for c in expand(grid, base.replace(threads=base.threads or 1), seeds) if c.row == grid.baseline]
-    metrics = finished_metrics(open_study(storage_url(storage, out), f"grid-{grid.name}"))
-    run = GridRun(grid, base, seeds, out, cells, metrics, [])
-    found = baseline_regime(run, build_table(grid, cells, metrics))
-    return found.line() if found else None

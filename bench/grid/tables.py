@@ -6,8 +6,9 @@ from pathlib import Path
 
 from bench.args import parse_seeds
 from bench.grid.report import build_table, display_frame, header
-from bench.grid.runner import run_grid
+from bench.grid.runner import expand, run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
+from bench.grid.store import finished_metrics, open_study, storage_url
 from bench.grid.terminal import compact_table
 from bench.output import output_stem, write_table
 from landslide.config import ExperimentConfig, parse_sets
@@ -103,3 +104,15 @@ def make_table(grid_name: str, args):
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()
     return df
+
+
+def stored_regime_line(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None
+                       ) -> str | None:
+    """The regime line of ``grid``'s baseline from the cells already in the store (nothing is trained):
+    for tables drawn from another grid's runs (thresholds, tricks), so they say which regime they read."""
+    from bench.grid.regime import baseline_regime
+    cells = [c for c in expand(grid, base.replace(threads=base.threads or 1), seeds) if c.row == grid.baseline]
+    metrics = finished_metrics(open_study(storage_url(storage, out), f"grid-{grid.name}"))
+    run = GridRun(grid, base, seeds, out, cells, metrics, [])
+    found = baseline_regime(run, build_table(grid, cells, metrics))
+    return found.line() if found else None

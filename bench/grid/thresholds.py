@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.grid.regime import stored_regime_line
 from bench.grid.report import header_lines
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import changes_packaged, load_grid
+from bench.grid.tables import stored_regime_line
 from bench.output import output_stem, write_table
 from landslide.metrics import corrected_ttest
 from landslide.options import config_from_args

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.grid.regime import stored_regime_line
 from bench.grid.report import header_lines
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
+from bench.grid.tables import stored_regime_line
 from bench.output import output_stem, write_table
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
