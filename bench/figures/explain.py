@@ -28,7 +28,7 @@ def _cells(args, rows: list[str]):
     base = config_from_args(args)
     require_every_fold(base)  # before training anything
     seed = parse_seeds(args)[0]
-    cells, metrics, _ = run_grid(grid, base, [seed], Path(args.out), args.storage, 1, args.retry_failed,
+    cells, metrics, _ = run_grid(grid, base, [seed], Path(args.out), args.storage, args.workers, args.retry_failed,
                               progress=not args.no_progress)
     return base, {c.row: (c, metrics.get(c.key)) for c in cells}, seed
 

@@ -40,24 +40,29 @@ STATISTICS = {"7": band_statistics, "13": distribution_statistics}
 def cross_validated(cfg, seed: int, channels: str = "12", statistics: str = "13") -> dict:
     """The tabular model on ``cfg``'s data and folds for ``seed``: out-of-fold scores, each fold's model on the
     test split averaged (as a fold ensemble of networks is), labels. ``channels`` as a network's input
-    (12 raw bands, or 20 with the derived indices), ``statistics`` "7" (mean, std, 5 percentiles) or "13"."""
+    (12 raw bands, or 20 with the derived indices), ``statistics`` "7" (mean, std, 5 percentiles) or "13".
+    With ``cfg.folds_trained`` only those folds are fitted and only their validation rows returned."""
     import torch
 
     from landslide.data.bands import expand_channels
     from landslide.errors import LandslideError
     from landslide.train.cv import make_folds, training_set
+    from landslide.train.seeds import split_seed
     ps = training_set(cfg)
     if ps.test is None or ps.test.labels is None or ps.train.labels is None:
         raise LandslideError(f"{cfg.data or 'the data'}: the tabular baseline needs a labelled test split "
                              f"(TestLabels.csv); without one, compare out-of-fold scores only")
     labels, test_labels, stats = ps.train.labels, ps.test.labels, STATISTICS[statistics]
     train, test = (stats(expand_channels(torch.from_numpy(s.images), channels).numpy()) for s in (ps.train, ps.test))
-    oof, fold_of, tests = np.zeros(len(labels)), np.zeros(len(labels), int), []
-    for k, (tr, va) in enumerate(make_folds(labels, cfg.folds, seed)):
+    oof, fold_of, tests = np.zeros(len(labels)), np.full(len(labels), -1), []
+    # the network's folds, and only those it trains (the preview's first fold): same rows scored, same cost saved
+    for k, (tr, va) in enumerate(make_folds(labels, cfg.folds, split_seed(seed))[:cfg.folds_trained or None]):
         oof[va], test_p = fit_predict(train[tr], labels[tr], [train[va], test], seed)
         fold_of[va] = k
         tests.append(test_p)
-    return {"labels": labels, "oof": oof, "fold_of": fold_of, "test": np.mean(tests, 0), "test_labels": test_labels}
+    scored = fold_of >= 0
+    return {"labels": labels[scored], "oof": oof[scored], "fold_of": fold_of[scored], "test": np.mean(tests, 0),
+            "test_labels": test_labels}
 
 
 # the variants tables print: the network's own 12 channels first (the fair comparison), then 20 beside it

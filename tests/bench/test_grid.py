@@ -109,3 +109,19 @@ def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_pat
     full = load_grid("backbones")
     full.rows = full.rows[:2]
     assert not changes_packaged(full)
+
+
+def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
+    from bench.grid.runner import expand, queue_order, relative_cost
+    from bench.grid.spec import load_grid
+    from landslide.config import profile_config
+    base = profile_config("quick")
+    cells = queue_order(expand(load_grid("table2"), base, [0, 1]))
+    assert [c.seed for c in cells] == [0] * 8 + [1] * 8
+    # quick scales 384 px to 96 and 256 to 64: 96^2 / 64^2 = 2.25 beats SMOTE's 1 + 0.1756 x 5 = 1.878
+    assert [c.row for c in cells[:3]] == ["dim384", "smote", "baseline"]
+    assert relative_cost(cells[1].cfg) / relative_cost(cells[2].cfg) == pytest.approx(1 + 0.1756 * 5)
+    # the other 64-px rows keep the file's order
+    assert [c.row for c in cells[2:8]] == ["baseline", "ch20", "mix", "step", "cosine", "robust"]
+    share = base.replace(smote=True, smote_share=0.5)
+    assert relative_cost(share) / relative_cost(base) == pytest.approx((1 - 0.1756) / 0.5)

@@ -127,3 +127,17 @@ def test_distribution_statistics_known_answer():
     assert f[0, 11] == pytest.approx(0.0, abs=1e-12)
     assert f[0, 12] == pytest.approx(-6 * (100 ** 2 + 1) / (5 * (100 ** 2 - 1)))
     assert f[0, 13 + 2] == -99.0  # the second channel's min: channel by channel
+
+
+def test_a_first_fold_tabular_baseline_scores_that_folds_rows_as_the_full_run_does():
+    """The preview trains the network's first fold only; its tabular line must be the same fold's model."""
+    from landslide.config import profile_config
+    from landslide.tricks.tabular import cross_validated
+    cfg = profile_config("smoke", folds=3)
+    full = cross_validated(cfg, 0, "12", "7")
+    first = cross_validated(cfg.replace(folds_trained=1), 0, "12", "7")
+    assert sorted(set(full["fold_of"])) == [0, 1, 2] and set(first["fold_of"]) == {0}
+    in_first = full["fold_of"] == 0
+    np.testing.assert_array_equal(first["labels"], full["labels"][in_first])
+    np.testing.assert_allclose(first["oof"], full["oof"][in_first])
+    assert first["test"].shape == full["test"].shape and not np.allclose(first["test"], full["test"])
