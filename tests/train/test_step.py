@@ -154,3 +154,33 @@ def test_optimiser_and_schedule_registries_hold_exactly_the_configurations_choic
     hints = get_type_hints(ExperimentConfig)
     assert set(OPTIMIZERS) == set(get_args(hints["optimizer"]))
     assert set(SCHEDULES) == set(get_args(hints["lr_schedule"]))
+
+
+def test_a_warm_up_rises_linearly_then_runs_the_schedule_over_the_remaining_steps():
+    from landslide.config import profile_config
+    from landslide.train.optim import make_schedule
+
+    def rates(sched, opt, n):
+        out = []
+        for _ in range(n):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return out
+    cfg = profile_config("smoke", epochs=4, warmup_epochs=1, lr_schedule="cosine", lr=1e-3)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=cfg.lr)
+    sched = make_schedule(cfg, opt, 40)  # 10 steps an epoch: 10 of warm-up, a cosine over 30
+    got = rates(sched, opt, 40)
+    # from lr/10 in even steps towards lr, reached at the first step after the warm-up (torch's LinearLR)
+    assert got[:10] == pytest.approx([1e-3 * (0.1 + 0.9 * i / 10) for i in range(10)])
+    plain = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=cfg.lr)
+    assert got[10:] == pytest.approx(rates(torch.optim.lr_scheduler.CosineAnnealingLR(plain, T_max=30), plain, 30))
+    # a killed fold resumes its schedule from the state dict, warm-up or not
+    opt2 = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=cfg.lr)
+    first = make_schedule(cfg, opt2, 40)
+    rates(first, opt2, 7)
+    opt3 = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=cfg.lr)
+    resumed = make_schedule(cfg, opt3, 40)
+    opt3.load_state_dict(opt2.state_dict())
+    resumed.load_state_dict(first.state_dict())
+    assert rates(resumed, opt3, 33) == pytest.approx(got[7:])
