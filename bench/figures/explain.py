@@ -33,6 +33,18 @@ def _cells(args, rows: list[str]):
     return base, {c.row: (c, metrics.get(c.key)) for c in cells}, seed
 
 
+def one_network_embeddings(run: RunDir, cfg) -> tuple[np.ndarray, np.ndarray, str]:
+    """Embeddings of images that the first fold's network did not train on, with their labels: the test
+    split where it is labelled, else that fold's validation images. One network only: the fold networks
+    are trained apart, so their embeddings share no coordinates, and pooling their out-of-fold points
+    drew one island per network (three, with a red edge each) instead of the classes."""
+    r = run.read_fold_result(0)
+    ps = training_set(cfg)
+    if r.test_emb is not None and ps.test is not None and ps.test.labels is not None:
+        return r.test_emb, ps.test.labels, "the test split"
+    return r.val_emb, ps.train.labels[r.val_idx], "its validation fold"
+
+
 def umap_command(args) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -47,11 +59,8 @@ def umap_command(args) -> None:
         cell, m = found[row]
         run = run_dir_for(Path(args.out), cell.cfg)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
-        # Out-of-fold embeddings: each training image embedded by the fold model that did not train on it.
-        folds = [RunDir(run).read_fold_result(f) for f in range(cell.cfg.folds)]
-        labels = training_set(cell.cfg).train.labels
-        y = np.concatenate([labels[r.val_idx] for r in folds])
-        pts = umap_2d(np.concatenate([r.val_emb for r in folds]), seed)
+        emb, y, shown = one_network_embeddings(RunDir(run), cell.cfg)
+        pts = umap_2d(emb, seed)
         sep = separation(pts, y, seed)
         xx, yy, dec = decision_grid(pts, y)
         ax.contourf(xx, yy, dec > 0, levels=[-0.5, 0.5, 1.5], colors=["#deebf7", "#fee0d2"], alpha=0.8)
@@ -64,9 +73,10 @@ def umap_command(args) -> None:
         ax.legend(fontsize=8, loc="best")
         ax.set_xticks([])
         ax.set_yticks([])
-        lines.append({"panel": panel, "row": row, "run": str(run), "cv_f1": m["cv_f1_mean"], **sep})
-    fig.suptitle(f"UMAP of out-of-fold pooled embeddings ({base.profile} profile, seed {seed}); "
-                 f"shaded: 2-D RBF SVM regions")
+        lines.append({"panel": panel, "row": row, "run": str(run), "points": shown, "n": len(y),
+                      "cv_f1": m["cv_f1_mean"], **sep})
+    fig.suptitle(f"UMAP of the first fold's network's pooled embeddings of {shown} ({base.profile} profile, "
+                 f"seed {seed}); shaded: 2-D RBF SVM regions")
     out, stem = Path(args.out), output_stem("umap", base)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     write_text_atomic(out / "tables" / f"{stem}.csv", pd.DataFrame(lines).to_csv(index=False))
