@@ -119,6 +119,48 @@ def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monke
     assert states.count(optuna.trial.TrialState.FAIL) == 1 and len(waiting) == 2
 
 
+def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, monkeypatch):
+    """Killed between Optuna's ask and its first write, a worker left a RUNNING cell with no heartbeat, which
+    Optuna never calls stale: the resumed grid waited for it for ever (CI's 90-minute timeout)."""
+    import time
+
+    import optuna
+
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.config import profile_config
+    monkeypatch.setattr(store, "GRACE_S", 1)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    cells = expand(Grid("g", "g", "a", [], [Row("a", "a", {})]), profile_config("smoke"), [0])
+    study = store.open_study(url, "grid-g")
+    store.enqueue_missing(study, cells)
+    study.ask()  # the pop's first step, and nothing after it
+    assert store.enqueue_missing(study, cells)["running"] == 1  # within the grace period: maybe still alive
+    time.sleep(1.5)
+    assert store.enqueue_missing(study, cells)["queued"] == 1
+    assert len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))) == 1
+
+
+def test_a_zombie_worker_counts_as_dead():
+    """An orphan whose new parent never reaps it still answers kill(pid, 0)."""
+    import socket
+    import subprocess
+    import sys
+
+    from bench.grid.store import _alive
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    worker = f"{socket.gethostname()}:{child.pid}"
+    for _ in range(100):  # exited, not yet reaped: a zombie
+        if open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        __import__("time").sleep(0.05)
+    assert not _alive(worker)
+    child.wait()
+    assert not _alive(worker) and _alive(f"{socket.gethostname()}:{__import__('os').getpid()}")
+    assert _alive("another-machine:1")
+
+
 # 4. configuration values: refused before anything is written -----------------------------------------
 
 @pytest.mark.parametrize("bad", ["lr_schedule=linear", "norm=foo", "channels=13", "folds=1", "batch_size=0",

@@ -99,10 +99,13 @@ def worker_devices(device: str, workers: int, gpus: int) -> list[str]:
     return [device] * workers
 
 
-def exit_with_parent() -> None:
-    """A worker process ends when the process that started it is gone (killed with SIGKILL, which it cannot
-    pass on): its cell is then reclaimed by the next run, instead of an orphan training on unseen."""
-    parent = os.getppid()
+def exit_with_parent(parent: int) -> None:
+    """A worker process ends when the process that started it (pid ``parent``) is gone (killed with SIGKILL,
+    which it cannot pass on): its cell is then reclaimed by the next run, instead of an orphan training on
+    unseen. The parent's pid comes from the parent: read here, after a parent killed during the child's
+    start-up, it would be the new parent's and the orphan would never stop."""
+    if os.getppid() != parent:
+        os._exit(137)
 
     def watch():
         while True:
@@ -113,7 +116,7 @@ def exit_with_parent() -> None:
 
 
 def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "",
-         child: bool = False, keys: list[str] | None = None, events=None, worker: int = 0) -> int:
+         parent: int = 0, keys: list[str] | None = None, events=None, worker: int = 0) -> int:
     """Pull and run cells (those of ``keys``, when given) until none is waiting, on ``device`` when given.
     Returns the number of cells run. ``events`` (a queue, or ``GridProgress`` itself), if given, receives
     this worker's progress (``bench.grid.terminal``) and each cell's line; the training's own bars are
@@ -124,8 +127,8 @@ def work(storage: str, study_name: str, out: str, threads: int, progress: bool =
             events.put(("done", worker, line))
         elif line:
             print(line, flush=True)
-    if child:
-        exit_with_parent()
+    if parent:  # a worker process: it ends with the process that started it
+        exit_with_parent(parent)
     torch.set_num_threads(threads)
     study = open_study(storage, study_name)
     done = 0
@@ -235,8 +238,8 @@ def _run_workers(storage: str, study_name: str, out: Path, threads: int, display
         return
     ctx = mp.get_context("spawn")
     events = ctx.Queue() if display is not None else None
-    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, True, keys,
-                                                   events, i)) for i, dev in enumerate(devices)]
+    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, os.getpid(),
+                                                   keys, events, i)) for i, dev in enumerate(devices)]
     listener = threading.Thread(target=display.listen, args=(events,), daemon=True) if display else None
     if listener:
         listener.start()

@@ -22,6 +22,7 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import optuna
@@ -58,16 +59,30 @@ def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
 
 
 def _alive(worker: str | None) -> bool:
-    """False only when ``worker`` ran on this machine and its process is gone."""
+    """False only when ``worker`` ran on this machine and its process is gone or a zombie (an orphan whose
+    new parent does not reap it, as in some containers, still answers ``kill(pid, 0)``)."""
     if not worker or worker.rsplit(":", 1)[0] != socket.gethostname():
         return True
+    pid = int(worker.rsplit(":", 1)[1])
     try:
-        os.kill(int(worker.rsplit(":", 1)[1]), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # the state is the field after the parenthesised command name
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _died_popping(trial) -> bool:
+    """A RUNNING cell with neither a worker nor a heartbeat: its worker was killed between Optuna's ``ask``
+    and ``pop_cell``'s first write. Optuna's staleness check skips trials without a heartbeat, so without
+    this such a cell stayed RUNNING for ever and every later run waited for it."""
+    started = trial.datetime_start
+    return ("worker" not in trial.user_attrs and started is not None
+            and (datetime.now() - started).total_seconds() > GRACE_S)
 
 
 def trials_by_key(study: optuna.Study) -> dict[str, list]:
@@ -87,7 +102,7 @@ def reclaim(study: optuna.Study) -> int:
     or running elsewhere. Returns the number of cells queued again."""
     optuna.storages.fail_stale_trials(study)
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if not _alive(t.user_attrs.get("worker")):
+        if not _alive(t.user_attrs.get("worker")) or _died_popping(t):
             # Optuna's public API cannot finish a trial another process started; its storage can.
             study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
             study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
@@ -132,6 +147,10 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None):
                    for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
     while ours_waiting():
         trial = study.ask()  # Optuna hands out the oldest waiting trial
+        # claimed at once: the fewer writes between ask and these two, the rarer a cell without either
+        # (``_died_popping`` reclaims those)
+        trial.set_user_attr("worker", WORKER)
+        study._storage.record_heartbeat(trial._trial_id)
         key = trial.user_attrs.get("key")
         if key is None:  # another worker took the last waiting cell between our look and our ask
             study.tell(trial, state=TrialState.PRUNED)
@@ -147,8 +166,6 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None):
         if twins:
             study.tell(trial, state=TrialState.PRUNED)
             continue
-        trial.set_user_attr("worker", WORKER)
-        study._storage.record_heartbeat(trial._trial_id)
         return trial, trial.user_attrs
     return None
 
