@@ -11,7 +11,8 @@ from __future__ import annotations
 # Goes: never on its own; dropping an entry re-keys every cell stored before that field existed.
 ADDED_LATER = {"smote_share": 0.0, "smote_mix": "linear", "data_fingerprint": "",
                "threads": 0, "channels_last": False, "folds_trained": 0, "compile": False,
-               "ema_decay": 0.0, "warmup_epochs": 0.0, "stem_init": "repeat"}
+               "ema_decay": 0.0, "warmup_epochs": 0.0, "stem_init": "repeat",
+               "inner_of_fold": -1}
 
 
 def renamed_fields(saved: dict) -> dict:

@@ -101,6 +101,9 @@ class ExperimentConfig:
     # cross-validation
     folds: int = 3
     folds_trained: int = 0         # train only the first N folds (0 = all): the preview profile's saving
+    # >= 0: cross-validate inside this outer fold's training part only, leaving out its validation fold and
+    # the test split: a tuning split that never sees what a table reports (bench backbones' learning rates)
+    inner_of_fold: int = -1
     seed: int = 0
     threads: int = 0               # torch threads; 0 = torch's default. Results are bit-identical only for equal counts
     device: str = "auto"
@@ -164,6 +167,7 @@ _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, No
            "mixup_alpha": (0, None, False), "mixup_prob": (0, 1), "cutmix_prob": (0, 1), "smote_k": (1, None),
            "smote_per_anchor": (1, None), "smote_share": (0, 0.999999), "smote_alpha": (0, None, False),
            "smote_beta": (0, None, False), "svm_c": (0, None, False), "folds": (2, None), "folds_trained": (0, None),
+           "inner_of_fold": (-1, None),
            "threads": (0, None), "ema_decay": (0, 0.9999),
            "warmup_epochs": (0, None)}
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -194,6 +198,8 @@ def _problems(cfg: ExperimentConfig) -> list[str]:
                 out.append(f"{name}={value!r} must be {bound}" + (f" and <= {high}" if high is not None else ""))
     if isinstance(cfg.folds_trained, int) and isinstance(cfg.folds, int) and cfg.folds_trained > cfg.folds:
         out.append(f"folds_trained={cfg.folds_trained} must be <= folds={cfg.folds} (0 trains every fold)")
+    if isinstance(cfg.inner_of_fold, int) and isinstance(cfg.folds, int) and cfg.inner_of_fold >= cfg.folds:
+        out.append(f"inner_of_fold={cfg.inner_of_fold} must be below folds={cfg.folds} (-1: no inner split)")
     if cfg.stem_init == "mean_rgb" and not (cfg.pretrained or cfg.weights):
         out.append("stem_init='mean_rgb' spreads pretrained RGB kernels over the bands: it needs "
                    "--set pretrained=true or --weights")

@@ -7,8 +7,14 @@ HELP = "Fig. 5: F1 against parameter count for the compared backbones"
 
 
 def add_arguments(p) -> None:
+    from bench.grid.family_lr import DEFAULT_CANDIDATES
     add_grid_arguments(p)
     p.add_argument("--grid", default="backbones", help="grid name or TOML path (default backbones)")
+    p.add_argument("--lr-candidates", default=",".join(f"{lr:g}" for lr in DEFAULT_CANDIDATES),
+                   help="learning rates each family tries on an inner split of fold 0's training part; the "
+                        "best inner validation F1 trains the table's cells (default %(default)s)")
+    p.add_argument("--one-lr", action="store_true",
+                   help="every family at the profile's learning rate (the recipe of Table 2), no inner split")
 
 
 def run(args) -> None:

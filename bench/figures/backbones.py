@@ -11,11 +11,12 @@ import numpy as np
 
 from bench.grid.report import build_table, display_frame
 from bench.grid.runner import run_dir_for
-from bench.grid.spec import Grid, load_grid
+from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.tables import print_compact, run_from_args
-from bench.output import save_figure, write_table
+from bench.output import output_stem, save_figure, write_table
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
+from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
 from landslide.train.rundir import RunDir
@@ -32,7 +33,7 @@ def measured_columns(out: Path):
         model = build_model(cfg.replace(pretrained=False, weights=""), torch.device("cpu"))
         timing = [json.loads(p.read_text()) for s in {m["seed"] for m in metrics}
                   if (p := RunDir(run_dir_for(out, cfg.replace(seed=s))).timing_path).exists()]
-        return {"family": entry.family if entry else name, "timm_model": name,
+        return {"family": entry.family if entry else name, "timm_model": name, "lr": cfg.lr,
                 "params_m": count_parameters(model) / 1e6, "in_chans": len(channel_names(cfg.channels)),
                 "image_px": model_input_size(cfg),  # raised to what the architecture needs (Inception: 75)
                 "train_img_s": float(np.mean([t["train_img_s"] for t in timing])) if timing else np.nan,
@@ -74,16 +75,64 @@ def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
     return replace(grid, rows=keep), notes
 
 
+def tune_rates(grid: Grid, args) -> tuple[Grid, list[str]]:
+    """``grid`` with each family's learning rate chosen on an inner split (``bench.grid.family_lr``),
+    its table written as ``<stem>_lr``; and the line the figure's header gets."""
+    from bench.args import parse_seeds
+    from bench.grid.family_lr import choose_family_lrs
+    from bench.grid.tables import refuse_sets_on_grid_factors
+    from landslide.config import parse_sets
+    from landslide.options import config_from_args
+    candidates = parse_rates(args.lr_candidates)
+    sets = parse_sets(args.set)
+    if "lr" in sets:
+        raise LandslideError("--set lr: bench backbones chooses each family's rate on an inner split; give "
+                             "the rates to try with --lr-candidates, or add --one-lr to train every family at "
+                             "--set lr")
+    refuse_sets_on_grid_factors(grid, sets)
+    base = config_from_args(args, sets)
+    seed = parse_seeds(args)[0]
+    print(f"learning rate per family: {len(candidates)} rates x {len(grid.rows)} families on an inner split of "
+          f"fold 0's training part (seed {seed})", flush=True)
+    tuned, scores = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
+                                      args.retry_failed, not args.no_progress)
+    if scores.empty:
+        return tuned, []
+    stem = output_stem(f"{grid.name}_lr", base, custom=changes_packaged(tuned))
+    head = [f"{grid.title}: learning rate per family, inner validation F1 (at 0.5, final weights) on an inner "
+            f"split of fold 0's training part, seed {seed}",
+            "the test split and outer fold 0's validation rows are never seen; outer folds 1-2's are, so the "
+            "tuned rows' CV F1 may read a little high (test F1 is clean)"]
+    paths = write_table(scores, head, Path(args.out) / "tables", stem)
+    chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
+    print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
+    return tuned, [f"learning rate per family, chosen on an inner split of fold 0's training part ({stem}.md): "
+                   f"{chosen}; CV F1 of tuned rows may read a little high, test F1 is clean"]
+
+
+def parse_rates(text: str) -> list[float]:
+    try:
+        rates = sorted({float(s) for s in text.replace(" ", "").split(",") if s})
+    except ValueError:
+        rates = []
+    if not rates or min(rates) <= 0:
+        raise LandslideError(f"--lr-candidates {text!r}: give comma-separated positive rates, e.g. 5e-4,1e-3,2e-3")
+    return rates
+
+
 def backbones_command(args) -> None:
     scale = profile_overrides(args.profile)["profile"]  # a profile file's members are its base's
     grid, left_out = runnable_rows(load_grid(args.grid), scale)
     for note in left_out:
         print(note)
+    tuned_line: list[str] = []
+    if not args.one_lr:
+        grid, tuned_line = tune_rates(grid, args)
     run = run_from_args(grid, args)
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns(run.out))
     run.measure(df)
-    head = run.header() + left_out
-    cols = ["row", "family", "timm_model", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
+    head = run.header() + tuned_line + left_out
+    cols = ["row", "family", "timm_model", "lr", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
             "delta_base", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]

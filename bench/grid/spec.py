@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from landslide.config import FIELDS
@@ -32,6 +32,8 @@ class Grid:
     factors: list[str]
     rows: list[Row]
     paper_table: int | None = None
+    # row -> the fields the command itself chose for it (bench backbones' lr): not a user's edit
+    tuned: dict[str, dict] = field(default_factory=dict)
 
     def row(self, name: str) -> Row:
         for r in self.rows:
@@ -48,7 +50,8 @@ def changes_packaged(grid: Grid) -> bool:
     if not path.exists():
         return False
     packaged = {r.name: r.fields for r in load_grid(path).rows}
-    return any(packaged.get(r.name) != r.fields for r in grid.rows)
+    return any(packaged.get(r.name) != {k: v for k, v in r.fields.items() if k not in grid.tuned.get(r.name, {})}
+               for r in grid.rows)
 
 
 def load_grid(name_or_path: str | Path) -> Grid:

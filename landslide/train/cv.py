@@ -58,9 +58,21 @@ def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarr
 
 
 def training_set(cfg: ExperimentConfig, progress: bool = False) -> PatchSet:
-    """The configuration's data set, subsampled as training sees it."""
+    """The configuration's data set, subsampled as training sees it; with ``inner_of_fold``, only that
+    outer fold's training part (no test split)."""
     ps = load_source(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress)
-    return subsample(ps, cfg.max_train, split_seed(cfg.seed))
+    ps = subsample(ps, cfg.max_train, split_seed(cfg.seed))
+    if cfg.inner_of_fold < 0:
+        return ps
+    outer_train, _ = make_folds(ps.train_labels, cfg.folds, split_seed(cfg.seed))[cfg.inner_of_fold]
+    return keep_rows(ps, outer_train, f"{ps.source} (inner split of fold {cfg.inner_of_fold}'s training part)")
+
+
+def keep_rows(ps: PatchSet, rows: np.ndarray, source: str) -> PatchSet:
+    """The training split's ``rows`` alone, without the test split."""
+    train = dataclasses.replace(ps.train, ids=[ps.train.ids[i] for i in rows], images=ps.train.images[rows],
+                                labels=ps.train_labels[rows])
+    return dataclasses.replace(ps, train=train, test=None, source=source)
 
 
 def smote_for_fold(cfg, raw, labels, ids, idx, seed, progress) -> SmoteResult:

@@ -108,7 +108,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     import hashlib
     cfg = smoke(smote_mix="linear")  # the mix every run used before the field existed
     added = ("smote_share", "smote_mix", "data_fingerprint", "threads", "channels_last", "folds_trained",
-             "profile_file", "ema_decay", "warmup_epochs", "stem_init")
+             "profile_file", "ema_decay", "warmup_epochs", "stem_init", "inner_of_fold")
     before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key

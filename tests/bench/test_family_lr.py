@@ -1,0 +1,46 @@
+"""bench backbones' learning rate per family: the inner split it is chosen on, and the choice."""
+import numpy as np
+import pytest
+
+from bench.grid.family_lr import inner_grid, pick
+from bench.grid.spec import changes_packaged, load_grid
+from landslide.config import profile_config
+from landslide.errors import LandslideError
+from landslide.train.cv import make_folds, training_set
+from landslide.train.seeds import split_seed
+
+
+def test_the_inner_split_is_outer_fold_0s_training_part_without_the_test_split():
+    cfg = profile_config("smoke")
+    full = training_set(cfg)
+    inner = training_set(cfg.replace(inner_of_fold=0))
+    outer_train, outer_val = make_folds(full.train_labels, cfg.folds, split_seed(cfg.seed))[0]
+    assert inner.train.ids == [full.train.ids[i] for i in outer_train]
+    assert not set(inner.train.ids) & {full.train.ids[i] for i in outer_val}
+    assert inner.test is None and full.test is not None
+    np.testing.assert_array_equal(inner.train.images, full.train.images[outer_train])
+    assert cfg.replace(inner_of_fold=0).training_key() != cfg.training_key()
+    with pytest.raises(LandslideError, match="inner_of_fold"):
+        cfg.replace(inner_of_fold=cfg.folds)
+
+
+def test_pick_takes_the_best_inner_f1_and_the_lower_rate_of_equals():
+    assert pick({4e-3: 0.7, 1e-3: 0.8, 2e-3: 0.8}, fallback=9.0) == 1e-3
+    assert pick({1e-3: np.nan, 2e-3: 0.1}, fallback=9.0) == 2e-3
+    assert pick({1e-3: np.nan}, fallback=9.0) == 9.0
+
+
+def test_inner_rows_and_a_tuned_grid_keeps_its_packaged_name():
+    grid = load_grid("backbones")
+    inner = inner_grid(grid, [1e-3, 2e-3])
+    assert len(inner.rows) == 2 * len(grid.rows) and inner.name == "backbones_lr"
+    assert inner.rows[1].fields == {**grid.rows[0].fields, "lr": 2e-3, "inner_of_fold": 0, "folds_trained": 1}
+    from dataclasses import replace
+    chosen = replace(grid, rows=[replace(r, fields={**r.fields, "lr": 1e-3}) for r in grid.rows],
+                     tuned={r.name: {"lr": 1e-3} for r in grid.rows})
+    assert not changes_packaged(chosen)
+    # a rate the user wrote into a row is an edit (and that row is not tuned)
+    edited = replace(chosen, tuned={r.name: {"lr": 1e-3} for r in grid.rows[1:]})
+    assert changes_packaged(edited)
+    own_rate = replace(grid, rows=[replace(grid.rows[0], fields={**grid.rows[0].fields, "lr": 5e-4}), *grid.rows[1:]])
+    assert [r.name for r in inner_grid(own_rate, [1e-3]).rows] == [f"{r.name}@0.001" for r in grid.rows[1:]]
