@@ -33,6 +33,7 @@ from bench.grid.store import (
 )
 from bench.grid.terminal import GridProgress
 from landslide.config import ExperimentConfig
+from landslide.data.synthetic import SynthConfig
 from landslide.errors import LandslideError
 
 
@@ -58,8 +59,8 @@ def expand(grid: Grid, base: ExperimentConfig, seeds: list[int]) -> list[Cell]:
             for seed in seeds for row in grid.rows]
 
 
-# The real data's landslide share (1,255 of 7,147), the synthetic default's too: how much SMOTE grows a fold.
-LANDSLIDE_SHARE = 0.1756
+# The synthetic default's landslide share, the real data's too (1,255 of 7,147): how much SMOTE grows a fold.
+LANDSLIDE_SHARE = SynthConfig().landslide_share
 
 
 def relative_cost(cfg: ExperimentConfig) -> float:
