@@ -200,6 +200,9 @@ def _problems(cfg: ExperimentConfig) -> list[str]:
         out.append(f"folds_trained={cfg.folds_trained} must be <= folds={cfg.folds} (0 trains every fold)")
     if isinstance(cfg.inner_of_fold, int) and isinstance(cfg.folds, int) and cfg.inner_of_fold >= cfg.folds:
         out.append(f"inner_of_fold={cfg.inner_of_fold} must be below folds={cfg.folds} (-1: no inner split)")
+    if isinstance(cfg.inner_of_fold, int) and cfg.inner_of_fold >= 0 and cfg.smote and cfg.paper_protocol:
+        out.append("inner_of_fold with paper_protocol=true: SMOTE before the split folds real and synthetic "
+                   "patches together, so the inner split would not be one outer fold's training part")
     if cfg.stem_init == "mean_rgb" and not (cfg.pretrained or cfg.weights):
         out.append("stem_init='mean_rgb' spreads pretrained RGB kernels over the bands: it needs "
                    "--set pretrained=true or --weights")

@@ -1,7 +1,5 @@
-import faulthandler
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,19 +13,6 @@ def real_patch() -> Path:
     if not REAL_PATCH.exists():
         pytest.skip(f"real patch not found at {REAL_PATCH} (shared/ is not beside this checkout)")
     return REAL_PATCH
-
-
-# The slowest test takes about 2 minutes on 2 cores. A test past this limit is hung (a grid waiting for a
-# cell nobody runs once held CI for its whole 90 minutes): every thread's stack is printed and the run ends,
-# so CI fails in minutes and says where.
-TEST_LIMIT_S = 600
-
-
-@pytest.fixture(autouse=True)
-def _hang_limit():
-    faulthandler.dump_traceback_later(TEST_LIMIT_S, exit=True, file=sys.stderr)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="session", autouse=True)

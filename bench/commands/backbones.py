@@ -7,14 +7,16 @@ HELP = "Fig. 5: F1 against parameter count for the compared backbones"
 
 
 def add_arguments(p) -> None:
-    from bench.grid.family_lr import DEFAULT_CANDIDATES
+    from bench.grid.family_lr import DEFAULT_SCALES
     add_grid_arguments(p)
     p.add_argument("--grid", default="backbones", help="grid name or TOML path (default backbones)")
-    p.add_argument("--lr-candidates", default=",".join(f"{lr:g}" for lr in DEFAULT_CANDIDATES),
+    p.add_argument("--lr-candidates", default=None, metavar="LR,LR,...",
                    help="learning rates each family tries on an inner split of fold 0's training part; the "
-                        "best inner validation F1 trains the table's cells (default %(default)s)")
+                        "best inner validation F1 trains the table's cells (default: the profile's lr x "
+                        f"{', '.join(f'{s:g}' for s in DEFAULT_SCALES)}; others write *_custom outputs)")
     p.add_argument("--one-lr", action="store_true",
-                   help="every family at the profile's learning rate (the recipe of Table 2), no inner split")
+                   help="every family at the profile's learning rate (the recipe of Table 2), no inner split; "
+                        "writes *_custom outputs")
 
 
 def run(args) -> None:

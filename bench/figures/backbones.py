@@ -11,12 +11,11 @@ import numpy as np
 
 from bench.grid.report import build_table, display_frame
 from bench.grid.runner import run_dir_for
-from bench.grid.spec import Grid, changes_packaged, load_grid
+from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_from_args
-from bench.output import output_stem, save_figure, write_table
+from bench.output import save_figure, write_table
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
-from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
 from landslide.train.rundir import RunDir
@@ -75,51 +74,6 @@ def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
     return replace(grid, rows=keep), notes
 
 
-def tune_rates(grid: Grid, args) -> tuple[Grid, list[str]]:
-    """``grid`` with each family's learning rate chosen on an inner split (``bench.grid.family_lr``),
-    its table written as ``<stem>_lr``; and the line the figure's header gets."""
-    from bench.args import parse_seeds
-    from bench.grid.family_lr import choose_family_lrs
-    from bench.grid.tables import refuse_sets_on_grid_factors
-    from landslide.config import parse_sets
-    from landslide.options import config_from_args
-    candidates = parse_rates(args.lr_candidates)
-    sets = parse_sets(args.set)
-    if "lr" in sets:
-        raise LandslideError("--set lr: bench backbones chooses each family's rate on an inner split; give "
-                             "the rates to try with --lr-candidates, or add --one-lr to train every family at "
-                             "--set lr")
-    refuse_sets_on_grid_factors(grid, sets)
-    base = config_from_args(args, sets)
-    seed = parse_seeds(args)[0]
-    print(f"learning rate per family: {len(candidates)} rates x {len(grid.rows)} families on an inner split of "
-          f"fold 0's training part (seed {seed})", flush=True)
-    tuned, scores = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
-                                      args.retry_failed, not args.no_progress)
-    if scores.empty:
-        return tuned, []
-    stem = output_stem(f"{grid.name}_lr", base, custom=changes_packaged(tuned))
-    head = [f"{grid.title}: learning rate per family, inner validation F1 (at 0.5, final weights) on an inner "
-            f"split of fold 0's training part, seed {seed}",
-            "the test split and outer fold 0's validation rows are never seen; outer folds 1-2's are, so the "
-            "tuned rows' CV F1 may read a little high (test F1 is clean)"]
-    paths = write_table(scores, head, Path(args.out) / "tables", stem)
-    chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
-    print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
-    return tuned, [f"learning rate per family, chosen on an inner split of fold 0's training part ({stem}.md): "
-                   f"{chosen}; CV F1 of tuned rows may read a little high, test F1 is clean"]
-
-
-def parse_rates(text: str) -> list[float]:
-    try:
-        rates = sorted({float(s) for s in text.replace(" ", "").split(",") if s})
-    except ValueError:
-        rates = []
-    if not rates or min(rates) <= 0:
-        raise LandslideError(f"--lr-candidates {text!r}: give comma-separated positive rates, e.g. 5e-4,1e-3,2e-3")
-    return rates
-
-
 def backbones_command(args) -> None:
     scale = profile_overrides(args.profile)["profile"]  # a profile file's members are its base's
     grid, left_out = runnable_rows(load_grid(args.grid), scale)
@@ -127,8 +81,10 @@ def backbones_command(args) -> None:
         print(note)
     tuned_line: list[str] = []
     if not args.one_lr:
-        grid, tuned_line = tune_rates(grid, args)
-    run = run_from_args(grid, args)
+        from bench.grid.family_lr import tune_from_args
+        grid, tuned_line = tune_from_args(grid, args)
+    # a recipe other than the default (one rate, or rates of one's own) never overwrites the default's table
+    run = run_from_args(grid, args, custom=args.one_lr or args.lr_candidates is not None)
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns(run.out))
     run.measure(df)
     head = run.header() + tuned_line + left_out

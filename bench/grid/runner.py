@@ -116,7 +116,7 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "",
+def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "", *,
          parent: int = 0, keys: list[str] | None = None, events=None, worker: int = 0) -> int:
     """Pull and run cells (those of ``keys``, when given) until none is waiting, on ``device`` when given.
     Returns the number of cells run. ``events`` (a queue, or ``GridProgress`` itself), if given, receives
@@ -193,10 +193,12 @@ class DiskFull(LandslideError):
 DISK_FULL_EXIT = 28  # a worker process's exit status for DiskFull (ENOSPC's number)
 
 
-def _child_work(*args) -> None:
+def _child_work(storage: str, study_name: str, out: str, threads: int, progress: bool, device: str, parent: int,
+                keys: list[str], events, worker: int) -> None:
     """``work`` in a worker process: a full disk is one line and an exit status the parent reads."""
     try:
-        work(*args)
+        work(storage, study_name, out, threads, progress, device, parent=parent, keys=keys, events=events,
+             worker=worker)
     except DiskFull as exc:
         print(f"error: {exc}", flush=True)
         raise SystemExit(DISK_FULL_EXIT) from None

@@ -22,7 +22,6 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import optuna
@@ -77,12 +76,18 @@ def _alive(worker: str | None) -> bool:
 
 
 def _died_popping(trial) -> bool:
-    """A RUNNING cell with neither a worker nor a heartbeat: its worker was killed between Optuna's ``ask``
-    and ``pop_cell``'s first write. Optuna's staleness check skips trials without a heartbeat, so without
-    this such a cell stayed RUNNING for ever and every later run waited for it."""
-    started = trial.datetime_start
-    return ("worker" not in trial.user_attrs and started is not None
-            and (datetime.now() - started).total_seconds() > GRACE_S)
+    """A RUNNING cell no worker has claimed for GRACE_S: its worker was killed between Optuna's ``ask`` and
+    ``pop_cell``'s claim, maybe before any heartbeat, which Optuna's staleness check needs (without this
+    such a cell stayed RUNNING for ever and every later run waited for it). Timed on this process's own
+    clock from when it first saw the cell unclaimed: ``datetime_start`` is the asking machine's local time."""
+    if trial.user_attrs.get("worker"):
+        _UNCLAIMED.pop(trial._trial_id, None)
+        return False
+    first = _UNCLAIMED.setdefault(trial._trial_id, time.monotonic())
+    return time.monotonic() - first > GRACE_S
+
+
+_UNCLAIMED: dict[int, float] = {}  # trial id -> when this process first saw it RUNNING and unclaimed
 
 
 def trials_by_key(study: optuna.Study) -> dict[str, list]:
@@ -103,9 +108,13 @@ def reclaim(study: optuna.Study) -> int:
     optuna.storages.fail_stale_trials(study)
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if not _alive(t.user_attrs.get("worker")) or _died_popping(t):
-            # Optuna's public API cannot finish a trial another process started; its storage can.
-            study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
-            study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+            # Optuna's public API cannot finish a trial another process started; its storage can. Another
+            # process may have failed it meanwhile (Optuna's staleness check): then there is nothing to do.
+            try:
+                study._storage.set_trial_user_attr(t._trial_id, "error", "worker died (killed run); queued again")
+                study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+            except optuna.exceptions.UpdateFinishedTrialError:
+                pass
     queued = 0
     for trials in trials_by_key(study).values():
         if {t.state for t in trials} & {TrialState.COMPLETE, TrialState.WAITING, TrialState.RUNNING}:
@@ -147,10 +156,13 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None):
                    for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
     while ours_waiting():
         trial = study.ask()  # Optuna hands out the oldest waiting trial
-        # claimed at once: the fewer writes between ask and these two, the rarer a cell without either
-        # (``_died_popping`` reclaims those)
-        trial.set_user_attr("worker", WORKER)
-        study._storage.record_heartbeat(trial._trial_id)
+        # claimed at once, the heartbeat first: a claimed cell then always has one, so it goes stale on
+        # every machine if this worker dies (``_died_popping`` reclaims a cell that was never claimed)
+        try:
+            study._storage.record_heartbeat(trial._trial_id)
+            trial.set_user_attr("worker", WORKER)
+        except optuna.exceptions.UpdateFinishedTrialError:  # reclaimed before the claim (a stall of GRACE_S)
+            continue
         key = trial.user_attrs.get("key")
         if key is None:  # another worker took the last waiting cell between our look and our ask
             study.tell(trial, state=TrialState.PRUNED)

@@ -27,6 +27,7 @@ class GridRun:
     failed: list
     # measured once the cells are in: the baseline's regime, and (Table 2) the model without a network
     measured: list[str] = field(default_factory=list)
+    custom: bool = False  # a recipe the command was asked to change (bench backbones --one-lr)
 
     def raise_if_failed(self) -> None:
         """After the outputs are written: a failed cell makes the command exit non-zero."""
@@ -40,7 +41,7 @@ class GridRun:
 
     @property
     def stem(self) -> str:
-        return output_stem(self.grid.name, self.base, custom=changes_packaged(self.grid))
+        return output_stem(self.grid.name, self.base, custom=self.custom or changes_packaged(self.grid))
 
     def header(self) -> list[str]:
         """Title, data and profile, the measured lines (once known), then the code version and the legend."""
@@ -58,9 +59,9 @@ class GridRun:
             self.measured.append(tabular_line(self.base, done))
 
 
-def run_from_args(grid_name: str | Grid, args) -> GridRun:
+def run_from_args(grid_name: str | Grid, args, custom: bool = False) -> GridRun:
     """Expand a grid (by name, or as loaded) with the command line's profile and seeds and run its
-    missing cells."""
+    missing cells. ``custom``: the outputs take the custom name whatever the grid."""
     grid = grid_name if isinstance(grid_name, Grid) else load_grid(grid_name)
     sets = parse_sets(args.set)
     refuse_sets_on_grid_factors(grid, sets)
@@ -69,7 +70,7 @@ def run_from_args(grid_name: str | Grid, args) -> GridRun:
     out = Path(args.out)
     cells, metrics, failed = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
                                       progress=not args.no_progress)
-    return GridRun(grid, base, seeds, out, cells, metrics, failed)
+    return GridRun(grid, base, seeds, out, cells, metrics, failed, custom=custom)
 
 
 def refuse_sets_on_grid_factors(grid: Grid, sets: dict) -> None:

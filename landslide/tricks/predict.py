@@ -26,6 +26,7 @@ class RunScores:
     test_by_fold: list[np.ndarray] = field(default_factory=list)
     tta_seconds: float = 0.0
     tta_images: int = 0
+    inner: bool = False           # trained on an inner split (inner_of_fold): no test split by design
 
     @property
     def test(self) -> np.ndarray:
@@ -49,7 +50,7 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
         raise LandslideError(f"{run_dir}: its folds index {max(r.val_idx.max() for r in results) + 1} training "
                              f"patches, the data now has {n}; it has changed since the run was trained")
     out = RunScores(ps.train_labels, np.full(n, -1), list(ps.test.ids) if ps.test else [],
-                    ps.test.labels if ps.test is not None else None, np.zeros(n))
+                    ps.test.labels if ps.test is not None else None, np.zeros(n), inner=cfg.inner_of_fold >= 0)
     heads = []
     for fold, r in enumerate(results):
         score = fold_head(r, out.labels, head, svm_c, cfg.seed)

@@ -37,7 +37,9 @@ def predict_command(args) -> None:
     members = [run_scores(Path(r), args.tta, args.head, args.svm_c) for r in args.run]
     first = members[0]
     if not first.test_ids:
-        raise LandslideError(f"{args.run[0]}: its data has no Test.csv; nothing to submit")
+        why = ("it was trained on an inner split (inner_of_fold), which leaves the test split out"
+               if first.inner else "its data has no Test.csv")
+        raise LandslideError(f"{args.run[0]}: {why}; nothing to submit")
     if any(m.test_ids != first.test_ids for m in members):
         raise LandslideError("the runs were trained on different data (their test IDs differ); ensemble runs of "
                              "one data set")

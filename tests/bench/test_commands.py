@@ -65,19 +65,23 @@ def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
     args = ("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress",
             "--lr-candidates", "3e-3,1e-3")
     bench(*args)
-    df = pd.read_csv(tmp_path / "tables" / "backbones_smoke.csv", comment="#")
+    # rates of one's own are a recipe of one's own: the outputs take the custom name
+    df = pd.read_csv(tmp_path / "tables" / "backbones_smoke_custom.csv", comment="#")
     assert df.timm_model.tolist() == ["test_resnet", "unet_small"] and (df.params_m > 0).all()
-    assert (tmp_path / "figures" / "backbones_smoke.png").exists()
+    assert (tmp_path / "figures" / "backbones_smoke_custom.png").exists()
     # each family's rate is its best inner validation F1 among the candidates (the first of equals)
-    lrs = pd.read_csv(tmp_path / "tables" / "backbones_lr_smoke.csv", comment="#")
+    lrs = pd.read_csv(tmp_path / "tables" / "backbones_lr_smoke_custom.csv", comment="#")
     assert lrs.lr.tolist() == [1e-3, 3e-3, 1e-3, 3e-3] and lrs.inner_val_f1.between(0, 1).all()
     for row, scores in lrs.groupby("row", sort=False):
         best = scores.lr[scores.inner_val_f1 == scores.inner_val_f1.max()].iloc[0]
         assert scores.lr[scores.chosen == "yes"].tolist() == [best]
         assert df.lr[df.row == row].item() == best
-    assert "learning rate per family" in (tmp_path / "tables" / "backbones_smoke.md").read_text()
+    assert "learning rate per family" in (tmp_path / "tables" / "backbones_smoke_custom.md").read_text()
     again = bench(*args)
     assert "4 done, 0 to run" in again and "2 done, 0 to run" in again
+    one = bench("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress",
+                "--one-lr", "--set", "lr=3e-3")
+    assert "inner split" not in one and "learning rate per family" not in one
 
 
 def test_tricks_table_and_a_submission_from_its_runs(tmp_path):

@@ -2,19 +2,21 @@
 import numpy as np
 import pytest
 
-from bench.grid.family_lr import inner_grid, pick
+from bench.grid.family_lr import inner_grid, parse_rates, pick
 from bench.grid.spec import changes_packaged, load_grid
 from landslide.config import profile_config
 from landslide.errors import LandslideError
-from landslide.train.cv import make_folds, training_set
-from landslide.train.seeds import split_seed
+from landslide.train.cv import training_set
 
 
-def test_the_inner_split_is_outer_fold_0s_training_part_without_the_test_split():
-    cfg = profile_config("smoke")
+@pytest.mark.slow
+def test_the_inner_split_is_what_a_real_runs_fold_0_trained_on_without_the_test_split(tmp_path):
+    from landslide.train.cv import run_experiment
+    cfg = profile_config("smoke").replace(folds_trained=1)
+    results, *_ = run_experiment(cfg, tmp_path / "outer", progress=False)
+    outer_train, outer_val = results[0].train_idx, results[0].val_idx  # the rows fold 0 did train on
     full = training_set(cfg)
     inner = training_set(cfg.replace(inner_of_fold=0))
-    outer_train, outer_val = make_folds(full.train_labels, cfg.folds, split_seed(cfg.seed))[0]
     assert inner.train.ids == [full.train.ids[i] for i in outer_train]
     assert not set(inner.train.ids) & {full.train.ids[i] for i in outer_val}
     assert inner.test is None and full.test is not None
@@ -25,9 +27,20 @@ def test_the_inner_split_is_outer_fold_0s_training_part_without_the_test_split()
 
 
 def test_pick_takes_the_best_inner_f1_and_the_lower_rate_of_equals():
-    assert pick({4e-3: 0.7, 1e-3: 0.8, 2e-3: 0.8}, fallback=9.0) == 1e-3
-    assert pick({1e-3: np.nan, 2e-3: 0.1}, fallback=9.0) == 2e-3
-    assert pick({1e-3: np.nan}, fallback=9.0) == 9.0
+    assert pick({4e-3: 0.7, 1e-3: 0.8, 2e-3: 0.8}) == 1e-3
+    assert pick({1e-3: np.nan, 2e-3: 0.1}) == 2e-3
+
+
+def test_rates_default_to_multiples_of_the_profiles_and_bad_lists_are_refused():
+    assert parse_rates(None, 2e-3) == pytest.approx([5e-4, 1e-3, 2e-3, 4e-3])
+    assert parse_rates(None, 3e-4)[2] == 3e-4  # the paper profile's own rate is a candidate
+    assert parse_rates("2e-3, 1e-3,1e-3", 1.0) == [1e-3, 2e-3]
+    for bad in ("", "fast", "1e-3,-1", "1e-3,nan", "1e-3,1.0000001e-3"):
+        with pytest.raises(LandslideError, match="--lr-candidates"):
+            parse_rates(bad, 1.0)
+    smote_first = profile_config("smoke").replace(smote=True, paper_protocol=True)
+    with pytest.raises(LandslideError, match="inner_of_fold with paper_protocol"):
+        smote_first.replace(inner_of_fold=0)
 
 
 def test_inner_rows_and_a_tuned_grid_keeps_its_packaged_name():
