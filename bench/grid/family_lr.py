@@ -89,6 +89,18 @@ def parse_rates(text: str | None, base_lr: float) -> list[float]:
     return rates
 
 
+def edge_notes(tuned: Grid, candidates: list[float]) -> list[str]:
+    """A rate chosen at either end of the candidates may not be the family's best: say so."""
+    notes = []
+    for name, fields in tuned.tuned.items():
+        lr = fields["lr"]
+        if len(candidates) > 1 and lr in (candidates[0], candidates[-1]):
+            end, other = ("lowest", "smaller") if lr == candidates[0] else ("highest", "larger")
+            notes.append(f"  {name}: the {end} candidate, {lr:g}, won; its best rate may lie beyond it (try "
+                         f"{other} rates with --lr-candidates)")
+    return notes
+
+
 def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     """``grid`` with each family's rate chosen on an inner split, the inner table written as
     ``<stem>_lr``; and the line the table's header gets."""
@@ -121,5 +133,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     paths = write_table(scores, head, Path(args.out) / "tables", stem)
     chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
     print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
+    for line in edge_notes(tuned, candidates):
+        print(line, flush=True)
     return tuned, [f"learning rate per family (the profile line's lr is the others'), chosen on an inner split "
                    f"({stem}.md): {chosen}; tuned rows' CV F1 may read a little high, test F1 is clean"]

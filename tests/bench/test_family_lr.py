@@ -31,6 +31,14 @@ def test_pick_takes_the_best_inner_f1_and_the_lower_rate_of_equals():
     assert pick({1e-3: np.nan, 2e-3: 0.1}) == 2e-3
 
 
+def test_a_rate_at_the_end_of_the_candidates_is_flagged():
+    from bench.grid.family_lr import edge_notes
+    from bench.grid.spec import Grid
+    grid = Grid("g", "g", "a", [], [], tuned={"a": {"lr": 1e-3}, "b": {"lr": 2e-3}, "c": {"lr": 4e-3}})
+    notes = edge_notes(grid, [1e-3, 2e-3, 4e-3])
+    assert len(notes) == 2 and "a: the lowest" in notes[0] and "c: the highest" in notes[1]
+
+
 def test_rates_default_to_multiples_of_the_profiles_and_bad_lists_are_refused():
     assert parse_rates(None, 2e-3) == pytest.approx([5e-4, 1e-3, 2e-3, 4e-3])
     assert parse_rates(None, 3e-4)[2] == 3e-4  # the paper profile's own rate is a candidate
