@@ -122,6 +122,7 @@ def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monke
 def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, monkeypatch):
     """Killed between Optuna's ask and its first write, a worker left a RUNNING cell with no heartbeat, which
     Optuna never calls stale: the resumed grid waited for it for ever (CI's 90-minute timeout)."""
+    import sqlite3
     import time
 
     import optuna
@@ -131,12 +132,17 @@ def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, m
     from bench.grid.spec import Grid, Row
     from landslide.config import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
+    monkeypatch.setattr(store, "_UNCLAIMED", {})
     url = f"sqlite:///{tmp_path / 'r.db'}"
     cells = expand(Grid("g", "g", "a", [], [Row("a", "a", {})]), profile_config("smoke"), [0])
     study = store.open_study(url, "grid-g")
     store.enqueue_missing(study, cells)
-    study.ask()  # the pop's first step, and nothing after it
-    # first seen unclaimed now: its worker may still claim it. The grace is timed on this process's clock
+    trial = study.ask()  # the pop's first step, and nothing after it
+    # started an hour ago by the asking machine's clock (another time zone, a skewed clock): first seen
+    # unclaimed now, its worker may still claim it. The grace is timed on this process's own clock
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        db.execute("UPDATE trials SET datetime_start = datetime(datetime_start, '-1 hour') WHERE trial_id = ?",
+                   (trial._trial_id,))
     assert store.enqueue_missing(study, cells)["running"] == 1
     time.sleep(1.5)
     assert store.enqueue_missing(study, cells)["queued"] == 1

@@ -16,6 +16,7 @@ from bench.grid.tables import print_compact, run_from_args
 from bench.output import save_figure, write_table
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
+from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
 from landslide.train.rundir import RunDir
@@ -79,6 +80,9 @@ def backbones_command(args) -> None:
     grid, left_out = runnable_rows(load_grid(args.grid), scale)
     for note in left_out:
         print(note)
+    if args.one_lr and args.lr_candidates is not None:
+        raise LandslideError("--one-lr trains every family at one rate: --lr-candidates has nothing to choose; "
+                             "drop one of the two")
     tuned_line: list[str] = []
     if not args.one_lr:
         from bench.grid.family_lr import tune_from_args

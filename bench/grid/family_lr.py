@@ -57,6 +57,9 @@ def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates:
     if failed:
         raise LandslideError(f"{len(failed)} inner cell(s) of {inner.name} failed (listed above), so no rate is "
                              f"chosen; fix the cause and rerun with --retry-failed, or pass --one-lr")
+    missing = [c.row for c in cells if c.key not in metrics]
+    if missing:  # neither finished nor failed: another process queued them again and has not run them
+        raise LandslideError(f"inner cells {missing} of {inner.name} are not finished; run the same command again")
     found = {c.row: metrics[c.key] for c in cells}
     lines, rows, tuned = [], [], {}
     for row in grid.rows:
@@ -90,13 +93,13 @@ def parse_rates(text: str | None, base_lr: float) -> list[float]:
 
 
 def edge_notes(tuned: Grid, candidates: list[float]) -> list[str]:
-    """A rate chosen at either end of the candidates may not be the family's best: say so."""
+    """A rate chosen at either end of the (sorted) candidates may not be the family's best: say so."""
     notes = []
     for name, fields in tuned.tuned.items():
         lr = fields["lr"]
         if len(candidates) > 1 and lr in (candidates[0], candidates[-1]):
             end, other = ("lowest", "smaller") if lr == candidates[0] else ("highest", "larger")
-            notes.append(f"  {name}: the {end} candidate, {lr:g}, won; its best rate may lie beyond it (try "
+            notes.append(f"{name}: chosen at the {end} candidate, {lr:g}; its best rate may lie beyond it (try "
                          f"{other} rates with --lr-candidates)")
     return notes
 
@@ -114,12 +117,16 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
         raise LandslideError("--set lr: bench backbones chooses each family's rate on an inner split; give "
                              "the rates to try with --lr-candidates, or add --one-lr to train every family at "
                              "--set lr")
+    if "inner_of_fold" in sets:
+        raise LandslideError("--set inner_of_fold: bench backbones sets it on the cells that choose the rates "
+                             "and leaves it off the table's cells (which then score the test split)")
+    refuse_sets_on_grid_factors(grid, sets)
     base = config_from_args(args, sets)
     candidates = parse_rates(args.lr_candidates, base.lr)
-    refuse_sets_on_grid_factors(inner_grid(grid, candidates), sets)  # inner_of_fold, folds_trained too
     seed = parse_seeds(args)[0]
+    families = sum("lr" not in r.fields for r in grid.rows)
     print(f"learning rate per family: {len(candidates)} rates ({', '.join(f'{r:g}' for r in candidates)}) x "
-          f"{len(grid.rows)} families on an inner split of fold 0's training part (seed {seed})", flush=True)
+          f"{families} families on an inner split of fold 0's training part (seed {seed})", flush=True)
     tuned, scores = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
                                       args.retry_failed, not args.no_progress)
     if scores.empty:
@@ -133,7 +140,8 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     paths = write_table(scores, head, Path(args.out) / "tables", stem)
     chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
     print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
-    for line in edge_notes(tuned, candidates):
-        print(line, flush=True)
+    edges = edge_notes(tuned, candidates)
+    for line in edges:
+        print("  " + line, flush=True)
     return tuned, [f"learning rate per family (the profile line's lr is the others'), chosen on an inner split "
-                   f"({stem}.md): {chosen}; tuned rows' CV F1 may read a little high, test F1 is clean"]
+                   f"({stem}.md): {chosen}; tuned rows' CV F1 may read a little high, test F1 is clean", *edges]

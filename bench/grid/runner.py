@@ -225,7 +225,9 @@ def wait_for_others(study, keys: list[str], run_queued) -> None:
                   flush=True)
             told = True
         time.sleep(WAIT_POLL_S)
-        if reclaim(study):
+        # a cell queued again, here or by another process that has not yet taken it, is run here
+        if reclaim(study) or any(t.user_attrs.get("key") in ours
+                                 for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,))):
             run_queued()
 
 

@@ -75,19 +75,32 @@ def _alive(worker: str | None) -> bool:
         return True
 
 
-def _died_popping(trial) -> bool:
+def _died_popping(study: optuna.Study, trial) -> bool:
     """A RUNNING cell no worker has claimed for GRACE_S: its worker was killed between Optuna's ``ask`` and
     ``pop_cell``'s claim, maybe before any heartbeat, which Optuna's staleness check needs (without this
     such a cell stayed RUNNING for ever and every later run waited for it). Timed on this process's own
     clock from when it first saw the cell unclaimed: ``datetime_start`` is the asking machine's local time."""
     if trial.user_attrs.get("worker"):
-        _UNCLAIMED.pop(trial._trial_id, None)
         return False
-    first = _UNCLAIMED.setdefault(trial._trial_id, time.monotonic())
+    first = _UNCLAIMED.setdefault(_store_id(study, trial), time.monotonic())
     return time.monotonic() - first > GRACE_S
 
 
-_UNCLAIMED: dict[int, float] = {}  # trial id -> when this process first saw it RUNNING and unclaimed
+# (storage, study, trial) -> when this process first saw the trial RUNNING and unclaimed; trial ids
+# restart in every store, so the store is part of the key
+_UNCLAIMED: dict[tuple, float] = {}
+
+
+def _store_id(study: optuna.Study, trial) -> tuple:
+    return getattr(study._storage, "url", ""), study._study_id, trial._trial_id
+
+
+def _forget_claimed(study: optuna.Study, unclaimed: list) -> None:
+    """Drop the timers of this study's trials that are no longer RUNNING and unclaimed."""
+    keep = {_store_id(study, t) for t in unclaimed}
+    here = getattr(study._storage, "url", ""), study._study_id
+    for k in [k for k in _UNCLAIMED if k[:2] == here and k not in keep]:
+        del _UNCLAIMED[k]
 
 
 def trials_by_key(study: optuna.Study) -> dict[str, list]:
@@ -106,8 +119,10 @@ def reclaim(study: optuna.Study) -> int:
     of this machine that no longer exists) and queue those cells again, unless they are finished, queued
     or running elsewhere. Returns the number of cells queued again."""
     optuna.storages.fail_stale_trials(study)
-    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if not _alive(t.user_attrs.get("worker")) or _died_popping(t):
+    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    _forget_claimed(study, [t for t in running if not t.user_attrs.get("worker")])
+    for t in running:
+        if not _alive(t.user_attrs.get("worker")) or _died_popping(study, t):
             # Optuna's public API cannot finish a trial another process started; its storage can. Another
             # process may have failed it meanwhile (Optuna's staleness check): then there is nothing to do.
             try:
@@ -161,8 +176,8 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None):
         try:
             study._storage.record_heartbeat(trial._trial_id)
             trial.set_user_attr("worker", WORKER)
-        except optuna.exceptions.UpdateFinishedTrialError:  # reclaimed before the claim (a stall of GRACE_S)
-            continue
+        except optuna.exceptions.UpdateFinishedTrialError:  # set_user_attr: reclaimed before the claim
+            continue  # (a stall of GRACE_S); the cell was queued again, so the loop takes it afresh
         key = trial.user_attrs.get("key")
         if key is None:  # another worker took the last waiting cell between our look and our ask
             study.tell(trial, state=TrialState.PRUNED)

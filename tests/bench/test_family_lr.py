@@ -36,7 +36,7 @@ def test_a_rate_at_the_end_of_the_candidates_is_flagged():
     from bench.grid.spec import Grid
     grid = Grid("g", "g", "a", [], [], tuned={"a": {"lr": 1e-3}, "b": {"lr": 2e-3}, "c": {"lr": 4e-3}})
     notes = edge_notes(grid, [1e-3, 2e-3, 4e-3])
-    assert len(notes) == 2 and "a: the lowest" in notes[0] and "c: the highest" in notes[1]
+    assert len(notes) == 2 and "a: chosen at the lowest" in notes[0] and "c: chosen at the highest" in notes[1]
 
 
 def test_rates_default_to_multiples_of_the_profiles_and_bad_lists_are_refused():
