@@ -51,8 +51,9 @@ def plot(df, title: str):
     if done.test_f1.notna().any():
         ax.scatter(done.params_m, done.test_f1, marker="x", color="C3", label="test F1")
     for _, r in done.iterrows():
-        ax.annotate(f"{r.family}\n{r.timm_model}", (r.params_m, r.cv_f1), textcoords="offset points", xytext=(5, 5),
-                    fontsize=7)
+        rate = f", lr {r.lr:g}" if "lr" in r else ""  # the rate each family trained at (chosen per family)
+        ax.annotate(f"{r.family}\n{r.timm_model}{rate}", (r.params_m, r.cv_f1), textcoords="offset points",
+                    xytext=(5, 5), fontsize=7)
     ax.set_xscale("log")
     ax.set_xlabel("parameters (millions, 12-channel model, log scale)")
     ax.set_ylabel("F1 (landslide class)")
