@@ -73,8 +73,7 @@ def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates:
                    "chosen": "yes" if lr == chosen else ""} for lr in candidates]
         rows.append(replace(row, fields={**row.fields, "lr": chosen}))
         tuned[row.name] = {"lr": chosen}
-    factors = grid.factors if "lr" in grid.factors else [*grid.factors, "lr"]
-    return replace(grid, rows=rows, factors=factors, tuned=tuned), pd.DataFrame(lines)
+    return replace(grid, rows=rows, tuned=tuned), pd.DataFrame(lines)  # its table's lr column: measured_columns
 
 
 def parse_rates(text: str | None, base_lr: float) -> list[float]:

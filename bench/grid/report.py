@@ -129,6 +129,9 @@ def header_lines(*lines: str) -> list[str]:
 
 
 def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
+    from landslide.data.fingerprint import SYNTHETIC_VERSION
+    if data.startswith("synthetic"):  # the version is in every synthetic cell's key: these cells are its
+        data = f"{data}, generator v{SYNTHETIC_VERSION}"
     start = "ImageNet weights" if base.pretrained or base.weights else "trained from scratch"
     folds = (f"the first {base.folds_trained} of {base.folds} folds trained" if base.folds_trained
              else f"{base.folds} folds")
