@@ -13,7 +13,7 @@ from bench.grid.report import build_table, display_frame
 from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_from_args
-from bench.output import save_figure, write_table
+from bench.output import output_stem, save_figure, write_table
 from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError
@@ -97,9 +97,11 @@ def backbones_command(args) -> None:
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
             "delta_base", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]
-    paths = write_table(df, head, run.out / "tables", run.stem, display_frame(df))
+    # one rate for all and rates of one's own are both custom: each keeps its own name
+    stem = output_stem(f"{run.grid.name}_one_lr", run.base, custom=True) if args.one_lr else run.stem
+    paths = write_table(df, head, run.out / "tables", stem, display_frame(df))
     if "params_m" in df:
-        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", run.stem)
+        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", stem)
     print_compact(run, df)
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()

@@ -46,13 +46,14 @@ def pick(scores: dict[float, float]) -> float:
 
 
 def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates: list[float], out: Path,
-                      storage, workers: int, retry_failed: bool, progress: bool) -> tuple[Grid, pd.DataFrame]:
+                      storage, workers: int, retry_failed: bool, progress: bool
+                      ) -> tuple[Grid, pd.DataFrame, str]:
     """Train the inner cells (those missing), then return the grid with each row's chosen ``lr`` (marked
-    as tuned, so the table keeps its packaged name) and the table of inner scores. A failed inner cell
+    as tuned, so the table keeps its packaged name), the table of inner scores and the cells' data. A failed inner cell
     stops the command: a rate chosen among the survivors would not be the choice the header states."""
     inner = inner_grid(grid, candidates)
     if not inner.rows:  # every row sets its own rate
-        return grid, pd.DataFrame()
+        return grid, pd.DataFrame(), ""
     cells, metrics, failed = run_grid(inner, base, [seed], out, storage, workers, retry_failed, progress)
     if failed:
         raise LandslideError(f"{len(failed)} inner cell(s) of {inner.name} failed (listed above), so no rate is "
@@ -73,7 +74,8 @@ def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates:
                    "chosen": "yes" if lr == chosen else ""} for lr in candidates]
         rows.append(replace(row, fields={**row.fields, "lr": chosen}))
         tuned[row.name] = {"lr": chosen}
-    return replace(grid, rows=rows, tuned=tuned), pd.DataFrame(lines)  # its table's lr column: measured_columns
+    data = next(m["data"] for m in found.values())
+    return replace(grid, rows=rows, tuned=tuned), pd.DataFrame(lines), data  # table's lr: measured_columns
 
 
 def parse_rates(text: str | None, base_lr: float) -> list[float]:
@@ -107,6 +109,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     """``grid`` with each family's rate chosen on an inner split, the inner table written as
     ``<stem>_lr``; and the line the table's header gets."""
     from bench.args import parse_seeds
+    from bench.grid.report import header
     from bench.grid.tables import refuse_sets_on_grid_factors
     from bench.output import output_stem, write_table
     from landslide.config import parse_sets
@@ -126,7 +129,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     families = sum("lr" not in r.fields for r in grid.rows)
     print(f"learning rate per family: {len(candidates)} rates ({', '.join(f'{r:g}' for r in candidates)}) x "
           f"{families} families on an inner split of fold 0's training part (seed {seed})", flush=True)
-    tuned, scores = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
+    tuned, scores, data = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
                                       args.retry_failed, not args.no_progress)
     if scores.empty:
         return tuned, []
@@ -134,6 +137,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     stem = output_stem(f"{grid.name}_lr", base, custom=custom)
     head = [f"{grid.title}: learning rate per family, inner validation F1 (at 0.5, final weights) on an inner "
             f"split of seed {seed}'s outer fold 0 training part",
+            header(grid, base, [seed], data)[1].split("; seeds:")[0] + " (its lr: the candidates')",
             "never seen by the choice: the test split and that fold's validation rows; seen: the validation "
             "rows of the other folds (and of every fold of other seeds)"]
     paths = write_table(scores, head, Path(args.out) / "tables", stem)

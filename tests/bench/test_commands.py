@@ -76,15 +76,18 @@ def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
         assert scores.lr[scores.chosen == "yes"].tolist() == [best]
         assert df.lr[df.row == row].item() == best
     assert "learning rate per family" in (tmp_path / "tables" / "backbones_smoke.md").read_text()
+    assert "data: synthetic" in (tmp_path / "tables" / "backbones_lr_smoke.md").read_text()
     again = bench(*args)
     assert "8 done, 0 to run" in again and "2 done, 0 to run" in again
     # another recipe never overwrites the default's outputs: rates of one's own, or one rate for all
     bench(*args, "--lr-candidates", "3e-3,1e-3")
     assert (tmp_path / "tables" / "backbones_lr_smoke_custom.csv").exists()
-    assert (tmp_path / "tables" / "backbones_smoke_custom.csv").exists()
+    own = (tmp_path / "tables" / "backbones_smoke_custom.csv").read_text()
     one = bench(*args, "--one-lr", "--set", "lr=3e-3")
     assert "inner split" not in one
-    assert pd.read_csv(tmp_path / "tables" / "backbones_smoke_custom.csv", comment="#").lr.tolist() == [3e-3] * 2
+    one_lr = pd.read_csv(tmp_path / "tables" / "backbones_one_lr_smoke_custom.csv", comment="#")
+    assert one_lr.lr.tolist() == [3e-3] * 2
+    assert (tmp_path / "tables" / "backbones_smoke_custom.csv").read_text() == own
     assert pd.read_csv(tmp_path / "tables" / "backbones_smoke.csv", comment="#").lr.tolist() == df.lr.tolist()
 
 
