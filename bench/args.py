@@ -13,8 +13,8 @@ DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 # The committed tables are evidence: three seeds (a factor's effect is compared over seed x fold). One
-# seed of Table 2 costs about 37 minutes on a 2-core CPU at quick scale; `--profile preview --seeds 0`
-# gives a first look in under 15 (README: "Profiles").
+# seed of Table 2 costs about 71 minutes on a 2-core CPU at quick scale; `--profile preview --seeds 0`
+# gives a first look in about 16 (docs/performance.md).
 EVIDENCE_SEEDS = "0,1,2"
 
 

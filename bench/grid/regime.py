@@ -4,7 +4,7 @@ The paper's baseline fits its training data (train F1 0.94-1.00) and its factors
 generalises. A baseline that does not fit measures something else: a regulariser (Mixup, CutMix, SMOTE,
 decay) then has nothing to correct and only lowers the fit. So a table says which regime it is in, from
 measurements: train F1 (with train AUC and log loss, since F1 at 0.5 under-reads soft-label training),
-the gap to CV F1, and whether validation F1 had stopped rising (docs/protocol.md, "The regime").
+the gap to CV F1, and whether validation F1 had stopped rising (docs/regime.md).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from landslide.errors import LandslideError
 
-SYNTHETIC_VERSION = 3  # bump when the generator's output changes (3: narrow scars, displaced and patchwork decoys)
+SYNTHETIC_VERSION = 3  # bump when the generator's output changes (3: displaced and patchwork decoys, scars as in v2)
 CSV_NAMES = ("Train.csv", "Test.csv", "TestLabels.csv")
 
 
