@@ -49,8 +49,9 @@ def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates:
                       storage, workers: int, retry_failed: bool, progress: bool
                       ) -> tuple[Grid, pd.DataFrame, str]:
     """Train the inner cells (those missing), then return the grid with each row's chosen ``lr`` (marked
-    as tuned, so the table keeps its packaged name), the table of inner scores and the cells' data. A failed inner cell
-    stops the command: a rate chosen among the survivors would not be the choice the header states."""
+    as tuned, so the table keeps its packaged name), the table of inner scores and the cells' data. A
+    failed inner cell stops the command: a rate chosen among the survivors would not be the choice the
+    header states."""
     inner = inner_grid(grid, candidates)
     if not inner.rows:  # every row sets its own rate
         return grid, pd.DataFrame(), ""
@@ -129,8 +130,8 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     families = sum("lr" not in r.fields for r in grid.rows)
     print(f"learning rate per family: {len(candidates)} rates ({', '.join(f'{r:g}' for r in candidates)}) x "
           f"{families} families on an inner split of fold 0's training part (seed {seed})", flush=True)
-    tuned, scores, data = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage, args.workers,
-                                      args.retry_failed, not args.no_progress)
+    tuned, scores, data = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage,
+                                            args.workers, args.retry_failed, not args.no_progress)
     if scores.empty:
         return tuned, []
     custom = args.lr_candidates is not None or changes_packaged(tuned)
