@@ -110,7 +110,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     """``grid`` with each family's rate chosen on an inner split, the inner table written as
     ``<stem>_lr``; and the line the table's header gets."""
     from bench.args import parse_seeds
-    from bench.grid.report import header
+    from bench.grid.report import data_profile_line
     from bench.grid.tables import refuse_sets_on_grid_factors
     from bench.output import output_stem, write_table
     from landslide.config import parse_sets
@@ -138,7 +138,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     stem = output_stem(f"{grid.name}_lr", base, custom=custom)
     head = [f"{grid.title}: learning rate per family, inner validation F1 (at 0.5, final weights) on an inner "
             f"split of seed {seed}'s outer fold 0 training part",
-            header(grid, base, [seed], data)[1].split("; seeds:")[0] + " (its lr: the candidates')",
+            data_profile_line(base, data) + " (its lr: the candidates')",
             "never seen by the choice: the test split and that fold's validation rows; seen: the validation "
             "rows of the other folds (and of every fold of other seeds)"]
     paths = write_table(scores, head, Path(args.out) / "tables", stem)

@@ -128,20 +128,24 @@ def header_lines(*lines: str) -> list[str]:
     return [*lines[:1], f"code: {code_version()}; date: {datetime.date.today().isoformat()}", *lines[1:]]
 
 
-def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
+def data_profile_line(base, data: str) -> str:
+    """What the cells trained on and with: the data (with the generator's version) and the profile."""
     from landslide.data.fingerprint import SYNTHETIC_VERSION
     if data.startswith("synthetic"):  # the version is in every synthetic cell's key: these cells are its
         data = f"{data}, generator v{SYNTHETIC_VERSION}"
     start = "ImageNet weights" if base.pretrained or base.weights else "trained from scratch"
     folds = (f"the first {base.folds_trained} of {base.folds} folds trained" if base.folds_trained
              else f"{base.folds} folds")
-    models = "the trained fold's network" if base.folds_trained == 1 else "fold ensemble"
     averaged = f", weight average {base.ema_decay:g}" if base.ema_decay else ""
+    return (f"data: {data}; profile: {profile_name(base)} ({base.backbone}, {start}, {folds}, "
+            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged})")
+
+
+def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
+    models = "the trained fold's network" if base.folds_trained == 1 else "fold ensemble"
     weights = "averaged weights" if base.ema_decay else "weights"
     return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,
-            f"data: {data}; profile: {profile_name(base)} ({base.backbone}, {start}, {folds}, "
-            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged}); "
-            f"seeds: {','.join(map(str, seeds))}",
+            f"{data_profile_line(base, data)}; seeds: {','.join(map(str, seeds))}",
             f"code: {code_version()}; date: {datetime.date.today().isoformat()}",
             f"CV F1: out-of-fold F1 of each fold's final {weights} (fixed schedule), mean ± std over folds x seeds. "
             "best-on-val: the paper's reading (each fold's best validation F1, chosen on that fold: optimistic), "
