@@ -21,3 +21,22 @@ def test_paired_test_marks_a_consistent_gain_and_not_noise():
     # only seeds present in both are paired
     assert paired_change({0: [0.5, 0.4, 0.3], 7: [0.1, 0.1, 0.1]}, {0: [0.6, 0.6, 0.6]}, folds=3)[1] == p
 
+
+
+def test_the_header_names_the_data_version_and_the_profile_in_one_line():
+    """The grid header's data line and the inner-split table's share data_profile_line: synthetic data
+    carries the generator's version (it is in every synthetic cell's key), a real folder does not."""
+    from bench.grid.report import data_profile_line, header
+    from bench.grid.spec import load_grid
+    from landslide.config import profile_config
+    from landslide.data.fingerprint import SYNTHETIC_VERSION
+    quick = profile_config("quick")
+    line = data_profile_line(quick, "synthetic(n=2400, test_n=2000, seed=0)")
+    assert line == (f"data: synthetic(n=2400, test_n=2000, seed=0), generator v{SYNTHETIC_VERSION}; profile: "
+                    "quick (regnety_002, trained from scratch, 3 folds, 16 epochs, batch 32, lr 0.002 adamw, "
+                    "weight average 0.99)")
+    assert header(load_grid("table2"), quick, [0, 2], "synthetic(n=2400, test_n=2000, seed=0)")[1] == \
+        line + "; seeds: 0,2"
+    underfit = data_profile_line(profile_config("underfit"), "/data/zindi")
+    assert underfit == ("data: /data/zindi; profile: underfit (resnet10t, trained from scratch, 3 folds, "
+                        "10 epochs, batch 32, lr 0.002 adamw)")
