@@ -251,6 +251,8 @@ def test_the_packaged_grids_load(tmp_path):
     from bench.grid.spec import GRID_DIR, load_grid
     assert all(load_grid(p).rows for p in GRID_DIR.glob("*.toml"))
     assert len(load_grid(_grid_copy(tmp_path, lambda t: t)).rows) == len(load_grid("table2").rows)
+    # the baseline grid is Table 2's first row, so its cells are Table 2's baseline cells
+    assert [r.fields for r in load_grid("baseline").rows] == [load_grid("table2").rows[0].fields]
 
 
 def test_a_grid_with_a_repeated_row_name_is_refused_by_bench(tmp_path):
