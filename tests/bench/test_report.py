@@ -22,7 +22,6 @@ def test_paired_test_marks_a_consistent_gain_and_not_noise():
     assert paired_change({0: [0.5, 0.4, 0.3], 7: [0.1, 0.1, 0.1]}, {0: [0.6, 0.6, 0.6]}, folds=3)[1] == p
 
 
-
 def test_the_header_names_the_data_version_and_the_profile_in_one_line():
     """The grid header's data line and the inner-split table's share data_profile_line: synthetic data
     carries the generator's version (it is in every synthetic cell's key), a real folder does not."""
