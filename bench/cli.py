@@ -6,6 +6,7 @@ import signal
 
 from bench.commands import (
     backbones,
+    contrast,
     gpu_check,
     gpu_diagnose,
     occlusion,
@@ -24,6 +25,7 @@ from landslide.run_cli import run_cli
 COMMANDS = {
     "table2": table2,
     "table3": table3,
+    "contrast": contrast,
     "smote": smote,
     "sweep": sweep,
     "backbones": backbones,

@@ -1,0 +1,21 @@
+"""``python -m bench contrast``: Table 2 in the fitted and the under-fit regime, row by row, beside the paper."""
+from __future__ import annotations
+
+HELP = ("Table 2 in two regimes (fitted, under-fit) beside the paper, with a verdict per row "
+        "(no training: reads two finished Table 2s)")
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--out", default=".", help="output folder: the table goes to OUT/tables (default: here)")
+    p.add_argument("--tables", default="", help="folder holding the two Table 2 CSVs (default: OUT/tables)")
+    p.add_argument("--fitted", default="table2",
+                   help="the fitted table's name (default table2: `python -m bench table2`)")
+    p.add_argument("--underfit", default="table2_underfit",
+                   help="the under-fit table's name (default table2_underfit: "
+                        "`python -m bench table2 --profile underfit --seeds 0`)")
+    p.add_argument("--name", default="regime_contrast", help="output name (default regime_contrast)")
+
+
+def run(args) -> None:
+    from bench.grid.contrast import contrast_command
+    contrast_command(args)
