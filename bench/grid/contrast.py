@@ -76,6 +76,13 @@ def contrast_frame(fitted: pd.DataFrame, underfit: pd.DataFrame) -> pd.DataFrame
             if row == baseline:
                 line[f"{name}: Δ test [95 %]"] = f"test {r.test_f1:.3f} [{r.test_f1_lo:.3f}, {r.test_f1_hi:.3f}]"
                 line[f"{name}: replicates?"] = ""
+            elif pd.isna(r.delta_test_base_lo) or pd.isna(f.paper_test_f1):
+                # a row whose cells did not all finish, or one the paper has no number for
+                line[f"{name}: Δ test [95 %]"] = ("" if pd.isna(r.delta_test_base_lo)
+                                                  else _interval(r.delta_test_base, r.delta_test_base_lo,
+                                                                 r.delta_test_base_hi))
+                line[f"{name}: replicates?"] = ("no interval" if pd.isna(r.delta_test_base_lo)
+                                                else "no paper number")
             else:
                 line[f"{name}: Δ test [95 %]"] = _interval(r.delta_test_base, r.delta_test_base_lo,
                                                            r.delta_test_base_hi)

@@ -38,7 +38,8 @@ def test_contrast_puts_the_two_regimes_beside_the_paper(tmp_path, capsys):
     tables = tmp_path / "tables"
     _table2([("baseline", 0.94, 0.837, 0.96, 0.87, 0.85, 0.89, None, None, None),
              ("mix", 0.99, 0.861, 0.93, 0.90, 0.88, 0.92, 0.030, 0.010, 0.050),
-             ("smote", 1.00, 0.8915, 0.91, 0.84, 0.82, 0.86, -0.030, -0.045, -0.012)], tables, "table2", "quick")
+             ("smote", 1.00, 0.8915, 0.91, 0.84, 0.82, 0.86, -0.030, -0.045, -0.012),
+             ("failed", 0.95, 0.85, None, None, None, None, None, None, None)], tables, "table2", "quick")
     _table2([("baseline", 0.94, 0.837, 0.85, 0.83, 0.80, 0.86, None, None, None),
              ("mix", 0.99, 0.861, 0.82, 0.84, 0.81, 0.87, 0.010, -0.010, 0.030)], tables, "table2_underfit",
             "underfit")
@@ -53,6 +54,7 @@ def test_contrast_puts_the_two_regimes_beside_the_paper(tmp_path, capsys):
     assert df.loc["mix", "under-fit: replicates?"] == "unresolved: holds 0 and the paper's change"
     assert df.loc["smote", "fitted: replicates?"] == "no: ours below 0, the paper's +0.054"
     assert df.loc["smote", "under-fit: train F1"] == ""        # a row the under-fit table lacks stays blank
+    assert df.loc["failed", "fitted: replicates?"] == "no interval"   # no verdict, not "within noise"
     md = (tables / "regime_contrast.md").read_text()
     assert "fitted (table2): data: synthetic(n=10); profile: quick" in md
     assert "under-fit (table2_underfit): regime: underfit line" in md
