@@ -72,7 +72,7 @@ def contrast_frame(fitted: pd.DataFrame, underfit: pd.DataFrame) -> pd.DataFrame
             if row not in table.index:
                 continue
             r = table.loc[row]
-            line[f"{name}: train F1"] = f"{r.train_f1:.3f}"
+            line[f"{name}: train F1"] = "" if pd.isna(r.train_f1) else f"{r.train_f1:.3f}"
             if row == baseline:
                 line[f"{name}: Δ test [95 %]"] = f"test {r.test_f1:.3f} [{r.test_f1_lo:.3f}, {r.test_f1_hi:.3f}]"
                 line[f"{name}: replicates?"] = ""
