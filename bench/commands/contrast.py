@@ -1,4 +1,4 @@
-"""``python -m bench contrast``: Table 2 in the fitted and the under-fit regime, row by row, beside the paper."""
+"""``python -m bench contrast``: Table 2 in two profiles (fitted, under-fit), row by row, beside the paper."""
 from __future__ import annotations
 
 HELP = ("Table 2 in two regimes (fitted, under-fit) beside the paper, with a verdict per row "
@@ -13,6 +13,8 @@ def add_arguments(p) -> None:
     p.add_argument("--underfit", default="table2_underfit",
                    help="the under-fit table's name (default table2_underfit: "
                         "`python -m bench table2 --profile underfit --seeds 0`)")
+    p.add_argument("--grid", default="table2", help="the grid both tables were made with: its rows and baseline "
+                                                     "(default table2)")
     p.add_argument("--name", default="regime_contrast", help="output name (default regime_contrast)")
 
 

@@ -1,33 +1,42 @@
-"""``python -m bench contrast``: Table 2 in two regimes, row by row, beside the paper.
+"""``python -m bench contrast``: Table 2 in two profiles' regimes, row by row, beside the paper.
 
-Reads two finished Table 2s, by default the fitted quick profile's (``tables/table2.csv``) and the
-under-fit profile's (``tables/table2_underfit.csv``), and writes each row's train F1 and change in test
-F1 against its baseline (fold ensemble, paired bootstrap 95 % interval) beside the paper's, with a
-verdict per regime: does the paper's finding replicate there? Nothing is trained, so the verdicts
-always describe the committed tables, never numbers copied by hand."""
+Reads two finished Table 2s, by default the quick profile's (``tables/table2.csv``, the fitted regime)
+and the under-fit profile's (``tables/table2_underfit.csv``), and writes each row's train F1 and change
+in test F1 against the grid's baseline beside the paper's, with a verdict per profile: does the
+paper's finding replicate there? Nothing is trained; a test holds the committed contrast equal to one
+made afresh from the committed tables, so its verdicts are never copied by hand or left stale."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
 
 from bench.grid.report import header_lines
+from bench.grid.spec import Grid, load_grid
 from bench.output import write_table
 from landslide.errors import LandslideError
 
-# The paper gives no interval; a change of its smaller than this is read as no change.
+# The paper gives no interval; a change of its (rounded to its 4 decimals) smaller than this is none.
 PAPER_NO_CHANGE = 0.01
+COLUMNS = {"row", "paper_train_f1", "paper_test_f1", "train_f1", "test_f1", "test_f1_lo", "test_f1_hi",
+           "delta_test_base", "delta_test_base_lo", "delta_test_base_hi"}
 
 
 def read_table(path: Path, makes_it: str) -> tuple[list[str], pd.DataFrame]:
-    """A grid table's CSV: its ``# `` header lines and its rows. ``makes_it`` is the command to run when
-    it is missing."""
+    """A grid table's CSV: its ``# `` header lines and its rows by name. ``makes_it`` is the command
+    to run when it is missing or of another version."""
     if not path.is_file():
         raise LandslideError(f"{path} not found: run `{makes_it}` first (or pass its folder with --tables)")
     lines = path.read_text().splitlines()
     head = [ln[2:] for ln in lines if ln.startswith("# ")]
-    df = pd.read_csv(path, comment="#")
-    missing = {"row", "paper_test_f1", "train_f1", "test_f1", "delta_test_base_lo"} - set(df.columns)
+    try:
+        # the header is skipped by count, not as comments: a "#" inside a row's label must not cut it;
+        # only an empty field is missing (a row named "None" or "NA" stays a name)
+        df = pd.read_csv(path, skiprows=len(head), keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        df = pd.DataFrame()
+    missing = COLUMNS - set(df.columns)
     if missing:
         raise LandslideError(f"{path} has no column {', '.join(sorted(missing))}: it is not a Table 2 of "
                              f"this version; regenerate it with `{makes_it}`")
@@ -35,16 +44,29 @@ def read_table(path: Path, makes_it: str) -> tuple[list[str], pd.DataFrame]:
 
 
 def sign(lo: float, hi: float) -> int:
-    """+1 or -1 when a 95 % interval excludes 0, else 0."""
+    """+1 or -1 when a closed 95 % interval excludes 0, else 0 (an interval touching 0 holds it)."""
     return 1 if lo > 0 else -1 if hi < 0 else 0
+
+
+def paper_sign(change: float) -> int:
+    change = round(change, 4)  # 0.57 - 0.56 is 0.0099999...: read at the paper's precision
+    return 0 if abs(change) < PAPER_NO_CHANGE else 1 if change > 0 else -1
 
 
 def verdict(paper: float, lo: float, hi: float) -> str:
     """Whether our interval [lo, hi] replicates the paper's change ``paper`` (no interval published)."""
-    ours, theirs = sign(lo, hi), (0 if abs(paper) < PAPER_NO_CHANGE else 1 if paper > 0 else -1)
+    if math.isnan(paper):
+        return "no paper number"
+    if math.isnan(lo) or math.isnan(hi):
+        return "no interval"
+    ours, theirs = sign(lo, hi), paper_sign(paper)
+    if theirs == 0:
+        if ours == 0 and -PAPER_NO_CHANGE < lo and hi < PAPER_NO_CHANGE:
+            return "yes: no change in either"
+        if ours == 0:
+            return "unresolved: holds 0, and changes beyond the paper's none"
+        return f"no: ours {'above' if ours > 0 else 'below'} 0, the paper's {paper:+.3f} (none)"
     holds_paper = lo <= paper <= hi
-    if ours == 0 and theirs == 0:
-        return "yes: no change in either (ours within noise)"
     if ours == 0:
         return ("unresolved: holds 0 and the paper's change" if holds_paper
                 else "no: within noise of 0, the paper's change outside the interval")
@@ -53,63 +75,101 @@ def verdict(paper: float, lo: float, hi: float) -> str:
     return f"no: ours {'above' if ours > 0 else 'below'} 0, the paper's {paper:+.3f}"
 
 
-def _interval(v: float, lo: float, hi: float) -> str:
-    return f"{v:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+def profile_of(head: list[str], fallback: str) -> str:
+    """The profile's name from a grid table's data line ("...; profile: quick (regnety_002, ..."), which
+    names a column: the profile says what it is, the contrast does not call it fitted."""
+    for h in head:
+        if "profile: " in h:
+            return h.split("profile: ", 1)[1].split(" (", 1)[0].split(";", 1)[0]
+    return fallback
 
 
-def contrast_frame(fitted: pd.DataFrame, underfit: pd.DataFrame) -> pd.DataFrame:
-    """One line per row of the fitted table (the under-fit table's row beside it where it has one)."""
-    baseline = fitted.index[0]
-    paper_base = fitted.loc[baseline, "paper_test_f1"]
-    lines = []
-    for row, f in fitted.iterrows():
-        line = {"row": row, "paper train F1": f"{f.paper_train_f1:.3f}"}
-        if row == baseline:
-            line["paper Δ test"] = f"test {paper_base:.3f}"
-        else:
-            line["paper Δ test"] = f"{f.paper_test_f1 - paper_base:+.3f}"
-        for name, table in (("fitted", fitted), ("under-fit", underfit)):
-            if row not in table.index:
+def _regime_cells(grid: Grid, table: pd.DataFrame, paper_change: dict[str, float]) -> pd.DataFrame:
+    """Per grid row, one table's train F1, test F1 or change with its interval, and the verdict."""
+    out = []
+    for r in grid.rows:
+        if r.name not in table.index:
+            out.append({"row": r.name, "present": False})
+            continue
+        t = table.loc[r.name]
+        base = r.name == grid.baseline
+        d, lo, hi = ((t.test_f1, t.test_f1_lo, t.test_f1_hi) if base
+                     else (t.delta_test_base, t.delta_test_base_lo, t.delta_test_base_hi))
+        out.append({"row": r.name, "present": True, "train_f1": t.train_f1, "value": d, "lo": lo, "hi": hi,
+                    "verdict": "" if base else verdict(paper_change[r.name], lo, hi)})
+    return pd.DataFrame(out).set_index("row")
+
+
+def contrast_frame(grid: Grid, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Numbers, one line per grid row: the paper's (from the first table), then each table's under its
+    profile's name. The baseline's value is its test F1; every other row's, its change against it."""
+    first = next(iter(tables.values()))
+    paper = first.reindex([r.name for r in grid.rows])
+    paper_base = paper.loc[grid.baseline, "paper_test_f1"]
+    change = {r.name: (paper_base if r.name == grid.baseline else paper.loc[r.name, "paper_test_f1"] - paper_base)
+              for r in grid.rows}
+    df = pd.DataFrame({"row": [r.name for r in grid.rows], "paper_train_f1": paper["paper_train_f1"].to_numpy(),
+                       "paper_test_or_change": [change[r.name] for r in grid.rows]}).set_index("row")
+    for name, table in tables.items():
+        cells = _regime_cells(grid, table, change)
+        df = df.join(cells.add_prefix(f"{name}_"))
+    return df.reset_index()
+
+
+def _num(v, fmt: str) -> str:
+    return "" if pd.isna(v) else format(v, fmt)
+
+
+def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[str]) -> pd.DataFrame:
+    """The Markdown view: each number with its interval, in words where a table lacks the row."""
+    view = pd.DataFrame({"row": df.row, "paper train F1": df.paper_train_f1.map(lambda v: _num(v, ".3f"))})
+    view["paper Δ test"] = [(f"test {_num(v, '.3f')}" if row == grid.baseline else _num(v, "+.3f"))
+                            for row, v in zip(df.row, df.paper_test_or_change, strict=True)]
+    for name, source in zip(names, sources, strict=True):
+        cols = {c: df[f"{name}_{c}"] for c in ("present", "train_f1", "value", "lo", "hi", "verdict")}
+        train, value, said = [], [], []
+        for i, row in enumerate(df.row):
+            if not cols["present"].iloc[i]:
+                train.append(""), value.append(""), said.append(f"not in {source}")
                 continue
-            r = table.loc[row]
-            line[f"{name}: train F1"] = "" if pd.isna(r.train_f1) else f"{r.train_f1:.3f}"
-            if row == baseline:
-                line[f"{name}: Δ test [95 %]"] = f"test {r.test_f1:.3f} [{r.test_f1_lo:.3f}, {r.test_f1_hi:.3f}]"
-                line[f"{name}: replicates?"] = ""
-            elif pd.isna(r.delta_test_base_lo) or pd.isna(f.paper_test_f1):
-                # a row whose cells did not all finish, or one the paper has no number for
-                line[f"{name}: Δ test [95 %]"] = ("" if pd.isna(r.delta_test_base_lo)
-                                                  else _interval(r.delta_test_base, r.delta_test_base_lo,
-                                                                 r.delta_test_base_hi))
-                line[f"{name}: replicates?"] = ("no interval" if pd.isna(r.delta_test_base_lo)
-                                                else "no paper number")
-            else:
-                line[f"{name}: Δ test [95 %]"] = _interval(r.delta_test_base, r.delta_test_base_lo,
-                                                           r.delta_test_base_hi)
-                line[f"{name}: replicates?"] = verdict(f.paper_test_f1 - paper_base, r.delta_test_base_lo,
-                                                       r.delta_test_base_hi)
-        lines.append(line)
-    return pd.DataFrame(lines).fillna("")
+            fmt = ".3f" if row == grid.baseline else "+.3f"
+            v, lo, hi = (_num(cols[c].iloc[i], fmt) for c in ("value", "lo", "hi"))
+            train.append(_num(cols["train_f1"].iloc[i], ".3f"))
+            value.append("" if not v else (f"test {v} [{lo}, {hi}]" if row == grid.baseline else f"{v} [{lo}, {hi}]"))
+            said.append(cols["verdict"].iloc[i])
+        view[f"{name}: train F1"], view[f"{name}: Δ test [95 %]"], view[f"{name}: replicates?"] = train, value, said
+    return view
 
 
-def _described(head: list[str]) -> list[str]:
-    # the data/profile and regime lines say which table a column comes from
-    return [h for h in head if h.startswith(("data:", "regime:"))]
+def _provenance(head: list[str]) -> list[str]:
+    """A source table's data, regime and code lines: which data, which profile, how it fit, which commit."""
+    return [h for h in head if h.startswith(("data:", "regime:", "code:"))]
 
 
 def contrast_command(args) -> None:
-    tables = Path(args.tables) if args.tables else Path(args.out) / "tables"
-    fitted_head, fitted = read_table(tables / f"{args.fitted}.csv", "python -m bench table2")
-    underfit_head, underfit = read_table(tables / f"{args.underfit}.csv",
-                                         "python -m bench table2 --profile underfit --seeds 0")
+    grid = load_grid(args.grid)
+    folder = Path(args.tables) if args.tables else Path(args.out) / "tables"
+    sources = [(args.fitted, "python -m bench table2"),
+               (args.underfit, "python -m bench table2 --profile underfit --seeds 0")]
+    heads, tables = {}, {}
+    for fallback, (source, makes_it) in zip(("fitted", "underfit"), sources, strict=True):
+        head, table = read_table(folder / f"{source}.csv", makes_it)
+        name = profile_of(head, fallback)
+        heads[name], tables[name] = (source, head), table
+    if len(tables) < 2:
+        raise LandslideError(f"{args.fitted} and {args.underfit} are tables of one profile; contrast two profiles")
+    df = contrast_frame(grid, tables)
     head = header_lines(
-        "Table 2 in two regimes beside the paper: each row's change in test F1 against its baseline",
-        *[f"fitted ({args.fitted}): {h}" for h in _described(fitted_head)],
-        *[f"under-fit ({args.underfit}): {h}" for h in _described(underfit_head)],
-        "Δ test: fold ensemble on the held-out split, paired bootstrap 95 % interval; the paper's rows are "
-        "cumulative and its change is its test F1 minus its baseline's (no interval published)",
-        f"replicates?: yes when our interval excludes 0 on the paper's side and holds the paper's change "
-        f"('yes in sign' when it excludes it); a paper change under {PAPER_NO_CHANGE} counts as none")
-    df = contrast_frame(fitted, underfit)
-    md_path = write_table(df, head, Path(args.out) / "tables", args.name, latex=False)[1]
+        f"{grid.title}: each row's change in test F1 against the baseline, in two profiles, beside the paper",
+        *[f"{name} ({source}): {h}" for name, (source, h_) in heads.items() for h in _provenance(h_)],
+        "Δ test: as each source table scores test F1 (its header says how), with its 95 % interval; the "
+        "intervals cover test patches, not seeds, so columns of different seeds are not matched; the paper's "
+        "rows are cumulative, its change is its test F1 minus its baseline's, on the Zindi leaderboard (real "
+        "data), with no interval",
+        f"replicates?: 'yes' when our interval excludes 0 on the paper's side and holds its change, 'yes in "
+        f"sign, not in size' when it excludes it; 'no' when ours lies on the other side of 0, or holds 0 but "
+        f"not the paper's change; 'unresolved' when it holds both. A paper |change| < {PAPER_NO_CHANGE} is "
+        f"none: then 'yes' needs ours within ±{PAPER_NO_CHANGE}")
+    shown = shown_frame(grid, df, list(tables), [source for source, _ in heads.values()])
+    md_path = write_table(df, head, Path(args.out) / "tables", args.name, shown=shown, latex=False)[1]
     print(md_path.read_text())
