@@ -7,18 +7,16 @@ paper's finding replicate there? Nothing is trained; a test holds the committed 
 made afresh from the committed tables, so its verdicts are never copied by hand or left stale."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from bench.grid.report import header_lines
 from bench.grid.spec import Grid, load_grid
+from bench.grid.verdict import RULE, verdict
 from bench.output import write_table
 from landslide.errors import LandslideError
 
-# The paper gives no interval; a change of its (rounded to its 4 decimals) smaller than this is none.
-PAPER_NO_CHANGE = 0.01
 COLUMNS = {"row", "paper_train_f1", "paper_test_f1", "train_f1", "test_f1", "test_f1_lo", "test_f1_hi",
            "delta_test_base", "delta_test_base_lo", "delta_test_base_hi"}
 
@@ -41,38 +39,6 @@ def read_table(path: Path, makes_it: str) -> tuple[list[str], pd.DataFrame]:
         raise LandslideError(f"{path} has no column {', '.join(sorted(missing))}: it is not a Table 2 of "
                              f"this version; regenerate it with `{makes_it}`")
     return head, df.set_index("row")
-
-
-def sign(lo: float, hi: float) -> int:
-    """+1 or -1 when a closed 95 % interval excludes 0, else 0 (an interval touching 0 holds it)."""
-    return 1 if lo > 0 else -1 if hi < 0 else 0
-
-
-def paper_sign(change: float) -> int:
-    change = round(change, 4)  # 0.57 - 0.56 is 0.0099999...: read at the paper's precision
-    return 0 if abs(change) < PAPER_NO_CHANGE else 1 if change > 0 else -1
-
-
-def verdict(paper: float, lo: float, hi: float) -> str:
-    """Whether our interval [lo, hi] replicates the paper's change ``paper`` (no interval published)."""
-    if math.isnan(paper):
-        return "no paper number"
-    if math.isnan(lo) or math.isnan(hi):
-        return "no interval"
-    ours, theirs = sign(lo, hi), paper_sign(paper)
-    if theirs == 0:
-        if ours == 0 and -PAPER_NO_CHANGE < lo and hi < PAPER_NO_CHANGE:
-            return "yes: no change in either"
-        if ours == 0:
-            return "unresolved: holds 0, and changes beyond the paper's none"
-        return f"no: ours {'above' if ours > 0 else 'below'} 0, the paper's {paper:+.3f} (none)"
-    holds_paper = lo <= paper <= hi
-    if ours == 0:
-        return ("unresolved: holds 0 and the paper's change" if holds_paper
-                else "no: within noise of 0, the paper's change outside the interval")
-    if ours == theirs:
-        return "yes" if holds_paper else "yes in sign, not in size"
-    return f"no: ours {'above' if ours > 0 else 'below'} 0, the paper's {paper:+.3f}"
 
 
 def profile_of(head: list[str], fallback: str) -> str:
@@ -166,10 +132,7 @@ def contrast_command(args) -> None:
         "intervals cover test patches, not seeds, so columns of different seeds are not matched; the paper's "
         "rows are cumulative, its change is its test F1 minus its baseline's, on the Zindi leaderboard (real "
         "data), with no interval",
-        f"replicates?: 'yes' when our interval excludes 0 on the paper's side and holds its change, 'yes in "
-        f"sign, not in size' when it excludes it; 'no' when ours lies on the other side of 0, or holds 0 but "
-        f"not the paper's change; 'unresolved' when it holds both. A paper |change| < {PAPER_NO_CHANGE} is "
-        f"none: then 'yes' needs ours within ±{PAPER_NO_CHANGE}")
+        f"replicates?: {RULE}")
     shown = shown_frame(grid, df, list(tables), [source for source, _ in heads.values()])
     md_path = write_table(df, head, Path(args.out) / "tables", args.name, shown=shown, latex=False)[1]
     print(md_path.read_text())

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from bench.grid.verdict import short_verdict
+
 
 class GridProgress:
     def __init__(self, name: str, total: int, workers: int):
@@ -90,22 +92,11 @@ def _change(d: float, lo: float, hi: float, mark: str = "") -> str:
     return f"{text} {mark}".rstrip()
 
 
-def replicates(paper_change: float, lo: float, hi: float) -> str:
-    """Does our change against the baseline agree with the paper's? "yes" where our 95 % interval excludes
-    0 on the paper's side, "no (opposite)" where it excludes 0 on the other side, "unresolved" where it
-    holds 0; empty where either is missing."""
-    if np.isnan(paper_change) or np.isnan(lo) or np.isnan(hi):
-        return ""
-    if lo <= 0 <= hi:
-        return "unresolved"
-    return "yes" if np.sign(lo + hi) == np.sign(paper_change) else "no (opposite)"
-
-
 def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """The terminal's view of ``build_table``'s frame: row, CV F1, the change against the baseline with its
     95 % interval (on the labelled test split where there is one, as the paper's figure is a test F1;
     else the corrected t-test's over folds and seeds), test F1, the paper's test F1 with its change, and
-    whether that change replicates."""
+    whether that change replicates (the rule: bench/grid/verdict.py)."""
     def col(name: str) -> list[float]:
         return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
 
@@ -126,7 +117,7 @@ def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
         changes = [p - base if r != baseline else float("nan") for r, p in zip(df["row"], paper, strict=True)]
         out["paper test F1 (Δ)"] = [("" if np.isnan(p) else f"{p:.4f}" + ("" if np.isnan(c) else f" ({c:+.3f})"))
                                     for p, c in zip(paper, changes, strict=True)]
-        out["replicates?"] = [replicates(c, a, b) for c, a, b in zip(changes, lo, hi, strict=True)]
+        out["replicates?"] = [short_verdict(c, a, b) for c, a, b in zip(changes, lo, hi, strict=True)]
     return out
 
 

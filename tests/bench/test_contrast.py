@@ -1,40 +1,16 @@
-"""bench contrast: the verdict rule on hand-chosen intervals, the table from two Table 2 CSVs, bad
-input, and the committed contrast against one made afresh from the committed tables."""
-import math
+"""bench contrast: the table from two Table 2 CSVs, bad input, and the committed contrast against one
+made afresh from the committed tables (the verdict rule itself: test_verdict.py)."""
 from argparse import Namespace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bench.grid.contrast import contrast_command, read_table, verdict
+from bench.grid.contrast import contrast_command, read_table
 from bench.output import write_table
 from landslide.errors import LandslideError
 
 REPO = Path(__file__).resolve().parents[2]
-NAN = math.nan
-
-
-@pytest.mark.parametrize("paper, lo, hi, expected", [
-    (+0.054, +0.020, +0.080, "yes"),                                   # our side, holds the paper's change
-    (-0.050, -0.070, -0.030, "yes"),                                   # the same, below 0
-    (+0.054, +0.001, +0.030, "yes in sign, not in size"),              # our side, smaller than the paper's
-    (+0.024, -0.038, -0.011, "no: ours below 0, the paper's +0.024"),  # the other side
-    (-0.050, +0.010, +0.030, "no: ours above 0, the paper's -0.050"),
-    (-0.050, -0.006, +0.015, "no: within noise of 0, the paper's change outside the interval"),
-    (+0.030, -0.010, +0.050, "unresolved: holds 0 and the paper's change"),
-    (+0.020, +0.000, +0.030, "unresolved: holds 0 and the paper's change"),  # touching 0 holds it
-    (+0.010, +0.005, +0.020, "yes"),                                   # 0.01 is a change ("under 0.01": none)
-    (0.57 - 0.56, +0.005, +0.020, "yes"),      # 0.0099999.. in floats: at the paper's 4 decimals 0.01, a change
-    # the paper's "no change" (step: +0.001)
-    (+0.001, -0.049, -0.018, "no: ours below 0, the paper's +0.001 (none)"),
-    (+0.001, -0.008, +0.009, "yes: no change in either"),
-    (+0.001, -0.200, +0.200, "unresolved: holds 0, and changes beyond the paper's none"),
-    (NAN, -0.01, +0.01, "no paper number"),
-    (+0.02, NAN, NAN, "no interval"),
-])
-def test_verdict_on_hand_chosen_intervals(paper, lo, hi, expected):
-    assert verdict(paper, lo, hi) == expected
 
 
 def _table2(rows: list[tuple], out: Path, name: str, profile: str) -> None:
