@@ -107,6 +107,12 @@ def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[st
     return view
 
 
+def _data_of(head: list[str]) -> str:
+    """A grid table's data (its data line up to the profile): a synthetic set with its generator's version,
+    or a folder."""
+    return next((h.split("; profile:", 1)[0] for h in head if h.startswith("data:")), "")
+
+
 def _provenance(head: list[str]) -> list[str]:
     """A source table's data, regime and code lines: which data, which profile, how it fit, which commit."""
     return [h for h in head if h.startswith(("data:", "regime:", "code:"))]
@@ -122,6 +128,12 @@ def contrast_command(args) -> None:
         head, table = read_table(folder / f"{source}.csv", makes_it)
         name = profile_of(head, fallback)
         heads[name], tables[name] = (source, head), table
+    data = {source: _data_of(head) for source, head in heads.values()}
+    if len(set(data.values())) > 1:
+        # a contrast of regimes means anything only on the same patches and test split
+        raise LandslideError("the two tables were made on different data: "
+                             + "; ".join(f"{s}: {d}" for s, d in data.items())
+                             + ": regenerate one of them on the other's data")
     if len(tables) < 2:
         raise LandslideError(f"{args.fitted} and {args.underfit} are tables of one profile; contrast two profiles")
     df = contrast_frame(grid, tables)

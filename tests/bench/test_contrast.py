@@ -67,6 +67,13 @@ def test_bad_tables_are_refused_with_the_command_that_makes_them(tmp_path):
             "table2", "quick")
     with pytest.raises(LandslideError, match="tables of one profile"):
         contrast_command(_args(tmp_path, underfit="table2"))
+    other = tmp_path / "tables" / "table2_underfit.csv"
+    _table2([("baseline", "B", 0.94, 0.837, 0.85, 0.83, 0.80, 0.86, None, None, None)], tmp_path / "tables",
+            "table2_underfit", "underfit")
+    other.write_text(other.read_text().replace("synthetic(n=10)", "/data/zindi"))
+    with pytest.raises(LandslideError, match=r"different data: table2: data: synthetic\(n=10\); "
+                                             r"table2_underfit: data: /data/zindi"):
+        contrast_command(_args(tmp_path))
 
 
 def test_the_committed_contrast_is_the_committed_tables_contrast(tmp_path):
