@@ -66,14 +66,15 @@ def plot(df, title: str):
 def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
     """The grid without the families that have no member at ``profile``, and a line saying why each is
     left out."""
-    keep, notes = [], []
+    keep, dropped, notes = [], [], []
     for row in grid.rows:
         name, entry = resolve(row.fields.get("backbone", ""), profile)
         if entry is not None and not name:
             notes.append(f"{entry.family}: {entry.note}")
+            dropped.append(row.name)
         else:
             keep.append(row)
-    return replace(grid, rows=keep), notes
+    return replace(grid, rows=keep, dropped=grid.dropped + tuple(dropped)), notes
 
 
 def backbones_command(args) -> None:

@@ -34,6 +34,8 @@ class Grid:
     paper_table: int | None = None
     # row -> the fields the command itself chose for it (bench backbones' lr): not a user's edit
     tuned: dict[str, dict] = field(default_factory=dict)
+    # rows the command itself left out (bench backbones: families with no member at the profile)
+    dropped: tuple[str, ...] = ()
 
     def row(self, name: str) -> Row:
         for r in self.rows:
@@ -44,12 +46,15 @@ class Grid:
 
 def changes_packaged(grid: Grid) -> bool:
     """True when a packaged grid of this name exists and ``grid`` changes it: a row it lacks or a row whose
-    settings differ (a copy edited as `--set` on a grid factor advises; labels are display only). Leaving
-    rows out is not a change: the backbone grid drops the families with no member at the profile."""
+    settings differ (a copy edited as `--set` on a grid factor advises; labels are display only), or a row
+    left out: a two-row copy of table2.toml would otherwise overwrite the committed eight-row table. Rows
+    the command dropped itself (``dropped``: backbone families with no member at the profile) are not."""
     path = GRID_DIR / f"{grid.name}.toml"
     if not path.exists():
         return False
     packaged = {r.name: r.fields for r in load_grid(path).rows}
+    if set(packaged) - {r.name for r in grid.rows} - set(grid.dropped):
+        return True
     return any(packaged.get(r.name) != {k: v for k, v in r.fields.items() if k not in grid.tuned.get(r.name, {})}
                for r in grid.rows)
 

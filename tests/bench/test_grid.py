@@ -105,10 +105,17 @@ def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_pat
     copy.write_text((GRID_DIR / "table2.toml").read_text().replace("lr_schedule = \"step\"", "lr_schedule = \"none\""))
     assert not changes_packaged(load_grid("table2")) and changes_packaged(load_grid(copy))
     assert output_stem("table2", profile_config("quick"), custom=changes_packaged(load_grid(copy))) == "table2_custom"
-    # leaving families out (the backbone grid at quick) is not a change
+    # a copy with rows left out is a change (it would overwrite the full table with a part of it) ...
+    subset = tmp_path / "sub" / "table2.toml"
+    subset.parent.mkdir()
+    text = (GRID_DIR / "table2.toml").read_text()
+    subset.write_text(text[:text.index("[[row]]", text.index('name = "dim384"') - 40)])
+    assert [r.name for r in load_grid(subset).rows] == ["baseline"] and changes_packaged(load_grid(subset))
+    # ... but the families the backbone command drops itself (no member at the profile) are not
+    from dataclasses import replace
     full = load_grid("backbones")
-    full.rows = full.rows[:2]
-    assert not changes_packaged(full)
+    assert changes_packaged(replace(full, rows=full.rows[:2]))
+    assert not changes_packaged(replace(full, rows=full.rows[:2], dropped=tuple(r.name for r in full.rows[2:])))
 
 
 def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
