@@ -59,36 +59,39 @@ def test_smote_figure_and_gpu_check_path(tmp_path):
 
 
 def test_backbones_smoke_writes_table_and_figure_and_resumes(tmp_path):
-    grid = tmp_path / "b.toml"  # two of the packaged families keep the test short; the full grid runs the same code
-    grid.write_text('[grid]\nname = "backbones"\nbaseline = "resnet"\nfactors = ["backbone"]\n'
+    # two of the packaged families keep the test short; the full grid runs the same code. Its own name: a copy
+    # named "backbones" that leaves rows out takes the custom names (test_grid), and this test compares the
+    # default recipe's outputs with the custom ones
+    grid = tmp_path / "b.toml"
+    grid.write_text('[grid]\nname = "pair"\nbaseline = "resnet"\nfactors = ["backbone"]\n'
                     '[[row]]\nname = "resnet"\nbackbone = "@resnet"\n[[row]]\nname = "vit"\nbackbone = "@vit"\n')
     args = ("backbones", "--grid", str(grid), "--profile", "smoke", "--out", str(tmp_path), "--no-progress")
     bench(*args)
-    df = pd.read_csv(tmp_path / "tables" / "backbones_smoke.csv", comment="#")
+    df = pd.read_csv(tmp_path / "tables" / "pair_smoke.csv", comment="#")
     assert df.timm_model.tolist() == ["test_resnet", "test_vit"] and (df.params_m > 0).all()
-    assert (tmp_path / "figures" / "backbones_smoke.png").exists()
+    assert (tmp_path / "figures" / "pair_smoke.png").exists()
     # each family's rate is its best inner validation F1 among the profile's lr x 1/4, 1/2, 1, 2 (the
     # first of equals)
-    lrs = pd.read_csv(tmp_path / "tables" / "backbones_lr_smoke.csv", comment="#")
+    lrs = pd.read_csv(tmp_path / "tables" / "pair_lr_smoke.csv", comment="#")
     assert lrs.lr.tolist() == [2.5e-4, 5e-4, 1e-3, 2e-3] * 2 and lrs.inner_val_f1.between(0, 1).all()
     for row, scores in lrs.groupby("row", sort=False):
         best = scores.lr[scores.inner_val_f1 == scores.inner_val_f1.max()].iloc[0]
         assert scores.lr[scores.chosen == "yes"].tolist() == [best]
         assert df.lr[df.row == row].item() == best
-    assert "learning rate per family" in (tmp_path / "tables" / "backbones_smoke.md").read_text()
-    assert "data: synthetic" in (tmp_path / "tables" / "backbones_lr_smoke.md").read_text()
+    assert "learning rate per family" in (tmp_path / "tables" / "pair_smoke.md").read_text()
+    assert "data: synthetic" in (tmp_path / "tables" / "pair_lr_smoke.md").read_text()
     again = bench(*args)
     assert "8 done, 0 to run" in again and "2 done, 0 to run" in again
     # another recipe never overwrites the default's outputs: rates of one's own, or one rate for all
     bench(*args, "--lr-candidates", "3e-3,1e-3")
-    assert (tmp_path / "tables" / "backbones_lr_smoke_custom.csv").exists()
-    own = (tmp_path / "tables" / "backbones_smoke_custom.csv").read_text()
+    assert (tmp_path / "tables" / "pair_lr_smoke_custom.csv").exists()
+    own = (tmp_path / "tables" / "pair_smoke_custom.csv").read_text()
     one = bench(*args, "--one-lr", "--set", "lr=3e-3")
     assert "inner split" not in one
-    one_lr = pd.read_csv(tmp_path / "tables" / "backbones_one_lr_smoke_custom.csv", comment="#")
+    one_lr = pd.read_csv(tmp_path / "tables" / "pair_one_lr_smoke_custom.csv", comment="#")
     assert one_lr.lr.tolist() == [3e-3] * 2
-    assert (tmp_path / "tables" / "backbones_smoke_custom.csv").read_text() == own
-    assert pd.read_csv(tmp_path / "tables" / "backbones_smoke.csv", comment="#").lr.tolist() == df.lr.tolist()
+    assert (tmp_path / "tables" / "pair_smoke_custom.csv").read_text() == own
+    assert pd.read_csv(tmp_path / "tables" / "pair_smoke.csv", comment="#").lr.tolist() == df.lr.tolist()
 
 
 def test_tricks_table_and_a_submission_from_its_runs(tmp_path):
