@@ -49,7 +49,9 @@ class GridRun:
         return lines[:2] + self.measured + lines[2:]
 
     def measure(self, df, tabular: bool = False) -> None:
-        """The baseline's regime from the table ``df``; with ``tabular``, the model without a network too."""
+        """The baseline's regime from the table ``df``; with ``tabular``, the model without a network too; and
+        any row's collapsed folds."""
+        from bench.grid.collapse import collapse_lines
         from bench.grid.regime import baseline_regime
         found = baseline_regime(self, df)
         self.measured = [found.line()] if found else []
@@ -57,6 +59,7 @@ class GridRun:
         if tabular and done:
             from bench.grid.reference import tabular_line
             self.measured.append(tabular_line(self.base, done))
+        self.measured += collapse_lines(self.cells, self.metrics)
 
 
 def run_from_args(grid_name: str | Grid, args, custom: bool = False) -> GridRun:
@@ -87,6 +90,9 @@ def refuse_sets_on_grid_factors(grid: Grid, sets: dict) -> None:
 def print_compact(run: GridRun, df) -> None:
     """The terminal's table: the title, the data and profile, the compact columns (the files keep all)."""
     print("\n".join(run.header()[:2]) + "\n\n" + compact_table(df, run.grid.baseline))
+    for line in run.measured:  # a diverged fold must not pass unseen: the files' headers hold it too
+        if line.startswith("collapsed:"):
+            print(line)
 
 
 def make_table(grid_name: str, args):
