@@ -22,7 +22,7 @@ def collapse_lines(cells: list, metrics: dict[str, dict]) -> list[str]:
     by_row: dict[str, list[str]] = {}
     for c in sorted(cells, key=lambda c: c.seed):
         m = metrics.get(c.key)
-        if m is None:
+        if m is None or m.get("head", "fc") != "fc":  # a head's F1 against its network's history is no divergence
             continue
         for k, final, best in collapsed_folds(m["cv_f1_folds"], m.get("best_val_f1_folds")):
             by_row.setdefault(c.row, []).append(f"seed {c.seed} fold {k} ended at F1 {final:.3f} after "
