@@ -47,5 +47,6 @@ def plot_learning_curves(run, name: str = None) -> list[Path]:
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
-    ax.set_title("\n".join(run.header()[:2] + run.measured[:1]), fontsize=6)
+    regime = [line for line in run.measured if line.startswith("regime:")][:1]
+    ax.set_title("\n".join(run.header()[:2] + regime), fontsize=6)
     return save_figure(fig, run.out / "figures", name or f"{run.stem}_curves")

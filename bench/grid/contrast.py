@@ -114,8 +114,9 @@ def _data_of(head: list[str]) -> str:
 
 
 def _provenance(head: list[str]) -> list[str]:
-    """A source table's data, regime and code lines: which data, which profile, how it fit, which commit."""
-    return [h for h in head if h.startswith(("data:", "regime:", "code:"))]
+    """A source table's data, regime, collapsed-fold and code lines: which data, which profile, how it
+    fit, which rows diverged (their verdicts rest on that), which commit."""
+    return [h for h in head if h.startswith(("data:", "regime:", "collapsed:", "code:"))]
 
 
 def contrast_command(args) -> None:

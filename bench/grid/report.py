@@ -137,8 +137,10 @@ def data_profile_line(base, data: str) -> str:
     folds = (f"the first {base.folds_trained} of {base.folds} folds trained" if base.folds_trained
              else f"{base.folds} folds")
     averaged = f", weight average {base.ema_decay:g}" if base.ema_decay else ""
+    # grid cells train on one thread unless told otherwise; another count is another cell (protocol.md)
+    threads = f", {base.threads} torch threads per cell" if base.threads > 1 else ""
     return (f"data: {data}; profile: {profile_name(base)} ({base.backbone}, {start}, {folds}, "
-            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged})")
+            f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged}{threads})")
 
 
 def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
