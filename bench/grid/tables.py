@@ -113,13 +113,13 @@ def make_table(grid_name: str, args):
     return df
 
 
-def stored_regime_line(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None
-                       ) -> str | None:
-    """The regime line of ``grid``'s baseline from the cells already in the store (nothing is trained):
-    for tables drawn from another grid's runs (thresholds, tricks), so they say which regime they read."""
-    from bench.grid.regime import baseline_regime
-    cells = [c for c in expand(grid, base.replace(threads=base.threads or 1), seeds) if c.row == grid.baseline]
+def stored_measured_lines(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None
+                          ) -> list[str]:
+    """The regime line of ``grid``'s baseline and any collapsed folds of its rows, from the cells already in
+    the store (nothing is trained): for tables drawn from another grid's runs (thresholds, tricks), so
+    they say which regime they read and which of its networks diverged."""
+    cells = expand(grid, base.replace(threads=base.threads or 1), seeds)
     metrics = finished_metrics(open_study(storage_url(storage, out), f"grid-{grid.name}"))
     run = GridRun(grid, base, seeds, out, cells, metrics, [])
-    found = baseline_regime(run, build_table(grid, cells, metrics))
-    return found.line() if found else None
+    run.measure(build_table(grid, cells, metrics))
+    return run.measured

@@ -13,7 +13,7 @@ from bench.args import parse_seeds
 from bench.grid.report import header_lines
 from bench.grid.runner import run_dir_for, run_grid
 from bench.grid.spec import changes_packaged, load_grid
-from bench.grid.tables import stored_regime_line
+from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
 from landslide.metrics import corrected_ttest
 from landslide.options import config_from_args
@@ -49,10 +49,10 @@ def thresholds_command(args) -> None:
         lines.append({"row": row.name, "CV F1 at 0.5": f"{np.mean(plain):.4f} ± {np.std(plain):.4f}",
                       "CV F1 at OOF threshold": f"{np.mean(tuned):.4f} ± {np.std(tuned):.4f}",
                       "change (p)": f"{d:+.4f} ({p:.2f})", "thresholds": f"{min(t):.2f}-{max(t):.2f}"})
-    regime = stored_regime_line(grid, base, seeds, Path(args.out), args.storage)
+    measured = stored_measured_lines(grid, base, seeds, Path(args.out), args.storage)
     head = header_lines(f"{grid.title}: CV F1 at 0.5 and at a cross-fitted out-of-fold threshold "
                         f"({base.profile} profile, seeds {','.join(map(str, seeds))})",
-                        *([regime] if regime else []),
+                        *measured,
                         "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score")
     df = pd.DataFrame(lines)
     stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))

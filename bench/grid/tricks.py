@@ -33,7 +33,7 @@ from bench.grid.report import header_lines
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
-from bench.grid.tables import stored_regime_line
+from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
@@ -177,11 +177,11 @@ def tricks_command(args) -> None:
     backbones = backbone_members(base, sorted(found), Path(args.out), args.storage)
     df = frame(build_rows(scores, tab, backbones), base.folds)
     tta_rate = sum(d["tta_images"] for d in scores.values()) / max(sum(d["tta_s"] for d in scores.values()), 1e-9)
-    regime = stored_regime_line(table2, base, sorted(found), Path(args.out), args.storage)
+    measured = stored_measured_lines(table2, base, sorted(found), Path(args.out), args.storage)
     head = header_lines(
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
         f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",
-        *([f"Table 2's {regime}"] if regime else []),
+        *(f"Table 2's {line}" for line in measured),
         f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each); tabular "
         f"baselines: {tab_s:.1f} s for {len(VARIANTS)} variants x {len(found)} seed(s) x {base.folds} folds "
         f"(features and fits).",
