@@ -1,0 +1,98 @@
+"""The grid runner: two commands on one --out, a cell finished twice, a full disk, workers per GPU."""
+import subprocess
+
+import pytest
+
+from landslide.errors import LandslideError
+
+# 8. grids: two commands on one --out, a full disk --------------------------------------------------------
+
+def _grid_and_store(tmp_path):
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.config import profile_config
+    grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
+    base = profile_config("smoke", threads=1)  # as run_grid keys its cells
+    url = f"sqlite:///{tmp_path / 'results.db'}"
+    return grid, base, expand(grid, base, [0]), url, store.open_study(url, "grid-g")
+
+
+def _finish(study, trial, score=0.5):
+    import json
+    trial.set_user_attr("metrics", json.dumps({"cv_f1_mean": score, "test_f1": None}))
+    study.tell(trial, score)
+
+
+def test_a_grid_waits_for_its_cells_another_process_is_running(tmp_path, monkeypatch):
+    import socket
+    import threading
+
+    from bench.grid import runner, store
+    monkeypatch.setattr(runner, "WAIT_POLL_S", 0.2)
+    grid, base, cells, url, study = _grid_and_store(tmp_path)
+    store.enqueue_missing(study, cells)
+    other = subprocess.Popen(["sleep", "60"])  # the other `bench table2`, alive while it trains
+    try:
+        for _ in cells:  # it took both cells; one finishes now, the other a moment after we look
+            trial, _attrs = store.pop_cell(study)
+            trial.set_user_attr("worker", f"{socket.gethostname()}:{other.pid}")
+            if _attrs["row"] == "a":
+                _finish(study, trial)
+            else:
+                later = threading.Timer(1.0, _finish, (study, trial, 0.6))
+        later.start()
+        _, metrics, failed = runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+    finally:
+        other.kill()
+    assert sorted(m["cv_f1_mean"] for m in metrics.values()) == [0.5, 0.6] and not failed
+
+
+def test_a_cell_finished_twice_is_stored_once(tmp_path, monkeypatch):
+    import json
+
+    from optuna.trial import TrialState
+
+    from bench.grid import runner, store
+    grid, base, cells, url, study = _grid_and_store(tmp_path)
+
+    def trained_while_a_twin_finished(cfg, *_):
+        """Another machine queued the same cell and finished it first."""
+        other = store.open_study(url, "grid-g")
+        other.enqueue_trial({}, user_attrs=next(c for c in cells if c.key == cfg.key()).attrs())
+        twin = other.get_trials(deepcopy=False, states=(TrialState.WAITING,))[-1]
+        other._storage.set_trial_state_values(twin._trial_id, TrialState.RUNNING)
+        other._storage.set_trial_user_attr(twin._trial_id, "metrics", json.dumps({"cv_f1_mean": 0.5}))
+        other._storage.set_trial_state_values(twin._trial_id, TrialState.COMPLETE, [0.5])
+        return {"cv_f1_mean": 0.9, "cv_f1_std": 0.0, "test_f1": None}
+    monkeypatch.setattr(runner, "run_cell", trained_while_a_twin_finished)
+    runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+    complete = [t.user_attrs["key"] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    assert sorted(complete) == sorted(c.key for c in cells)
+
+
+def test_a_full_disk_stops_the_grid_and_its_cell_runs_again_without_retry(tmp_path, monkeypatch):
+    import errno
+
+    from bench.grid import runner
+    grid, base, cells, url, study = _grid_and_store(tmp_path)
+    tried = []
+
+    def full(cfg, out, *_):
+        tried.append(cfg.key())
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "runs" / "x" / "last.pt"))
+    monkeypatch.setattr(runner, "run_cell", full)
+    with pytest.raises(LandslideError, match="the disk is full .*last.pt.* Free some space and run the same"):
+        runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+    assert len(tried) == 1  # the second cell is not trained only to fail at its first write
+    monkeypatch.setattr(runner, "run_cell", lambda *_: {"cv_f1_mean": 0.5, "cv_f1_std": 0.0, "test_f1": None})
+    _, metrics, failed = runner.run_grid(grid, base, [0], tmp_path, url, progress=False)  # no --retry-failed
+    assert len(metrics) == 2 and not failed
+
+
+def test_workers_are_placed_one_per_gpu():
+    from bench.grid.runner import worker_devices
+    assert worker_devices("auto", 4, 4) == ["cuda:0", "cuda:1", "cuda:2", "cuda:3"]
+    assert worker_devices("cuda", 3, 2) == ["cuda:0", "cuda:1", "cuda:0"]
+    assert worker_devices("auto", 2, 0) == ["auto", "auto"]      # no GPU: each worker picks the CPU
+    assert worker_devices("cuda:1", 2, 4) == ["cuda:1", "cuda:1"]  # an explicit device is kept

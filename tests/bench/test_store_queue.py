@@ -1,0 +1,93 @@
+"""The results store's queue: cells of dead workers reclaimed, a command takes only its own cells."""
+import os
+import subprocess
+import sys
+
+# 3. grids never stick --------------------------------------------------------------------------------
+
+def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monkeypatch):
+    import optuna
+
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.config import profile_config
+    monkeypatch.setattr(store, "GRACE_S", 1)
+    monkeypatch.setattr(store, "HEARTBEAT_S", 1)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
+    cells = expand(grid, profile_config("smoke"), [0])
+    study = store.open_study(url, "grid-g")
+    assert store.enqueue_missing(study, cells)["queued"] == 2
+    # a worker on another machine took cell a, beat once and died; cell b stays queued by a dead process
+    trial, attrs = store.pop_cell(study)
+    trial.set_user_attr("worker", "elsewhere:1")
+    import time
+    time.sleep(2.5)
+    study = store.open_study(url, "grid-g")
+    counts = store.enqueue_missing(study, cells)
+    assert counts == {"done": 0, "queued": 2, "running": 0, "failed": 0}
+    states = [t.state for t in study.get_trials(deepcopy=False)]
+    waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
+    assert states.count(optuna.trial.TrialState.FAIL) == 1 and len(waiting) == 2
+
+
+def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, monkeypatch):
+    """Killed between Optuna's ask and its first write, a worker left a RUNNING cell with no heartbeat, which
+    Optuna never calls stale: the resumed grid waited for it for ever (CI's 90-minute timeout)."""
+    import sqlite3
+    import time
+
+    import optuna
+
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.config import profile_config
+    monkeypatch.setattr(store, "GRACE_S", 1)
+    monkeypatch.setattr(store, "_UNCLAIMED", {})
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    cells = expand(Grid("g", "g", "a", [], [Row("a", "a", {})]), profile_config("smoke"), [0])
+    study = store.open_study(url, "grid-g")
+    store.enqueue_missing(study, cells)
+    trial = study.ask()  # the pop's first step, and nothing after it
+    # started an hour ago by the asking machine's clock (another time zone, a skewed clock): first seen
+    # unclaimed now, its worker may still claim it. The grace is timed on this process's own clock
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        db.execute("UPDATE trials SET datetime_start = datetime(datetime_start, '-1 hour') WHERE trial_id = ?",
+                   (trial._trial_id,))
+    assert store.enqueue_missing(study, cells)["running"] == 1
+    time.sleep(1.5)
+    assert store.enqueue_missing(study, cells)["queued"] == 1
+    assert len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))) == 1
+
+
+def test_a_zombie_worker_counts_as_dead():
+    """An orphan whose new parent never reaps it still answers kill(pid, 0)."""
+    import socket
+
+    from bench.grid.store import _alive
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    worker = f"{socket.gethostname()}:{child.pid}"
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, left unreaped: a zombie
+    assert open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    assert not _alive(worker)
+    child.wait()
+    assert not _alive(worker) and _alive(f"{socket.gethostname()}:{os.getpid()}")
+    assert _alive("another-machine:1")
+
+
+def test_a_command_takes_only_its_own_queued_cells(tmp_path):
+    from bench.grid import store
+    from bench.grid.runner import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.config import profile_config
+    grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
+    cells = expand(grid, profile_config("smoke"), [0])
+    study = store.open_study(f"sqlite:///{tmp_path / 'r.db'}", "grid-g")
+    store.enqueue_missing(study, cells)
+    trial, attrs = store.pop_cell(study, {cells[1].key})
+    assert attrs["row"] == "b"
+    assert store.pop_cell(study, {cells[1].key}) is None
+    waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
+    assert [t.user_attrs["row"] for t in waiting] == ["a"]  # still queued for the command it belongs to
