@@ -4,6 +4,7 @@
   resize -> augmentation -> model) against the same model on pre-made tensors, and their ratio;
 - the SSIM neighbour search over ``--ssim-n`` patches timed whole, against a loop over skimage on a
   sample of the same pairs, and the arithmetic rate against this machine's matmul rate;
+- the training arithmetic achieved through the pipeline (FLOPs per image x images/s) against the matmul rate;
 - embedding extraction images/s, SVM and LightGBM fit times on the embeddings;
 - peak resident memory of each part (Linux: the VmHWM mark, reset between parts).
 Timings are wall-clock on a shared machine: compare ratios from one run, not absolute numbers across runs.
@@ -20,6 +21,7 @@ import pandas as pd
 import torch
 
 from bench.output import output_stem, to_markdown
+from bench.perf.gpu_check import flops_per_image
 from bench.perf.random_step import random_step
 from landslide.atomic import write_text_atomic
 from landslide.augment.ssim import scale_for_ssim, ssim_neighbours
@@ -145,6 +147,9 @@ def speed_command(args) -> None:
     svm_s = part("svm fit", lambda: _timed(lambda: fit_svm(emb, y, 1.0)))
     lgbm_s = part("lgbm fit", lambda: _timed(lambda: fit_lgbm(emb, y)))
     peak = {r["part"]: r["peak_rss_mb"] for r in rows}
+    _, step_flops = flops_per_image(model, model_input_size(cfg), images.shape[1], device)
+    matmul = matmul_gflops()
+    achieved = rates["pipeline"] * step_flops / 1e9
     metrics = [
         ("train img/s, bare model on pre-made tensors", rates["bare"]),
         ("train img/s, full pipeline", rates["pipeline"]),
@@ -159,7 +164,10 @@ def speed_command(args) -> None:
         ("SSIM pairs/s (skimage loop)", ssim["skimage_pairs_per_s"]),
         ("SSIM speed-up over skimage", ssim["speedup"]),
         ("SSIM arithmetic rate, GFLOP/s", ssim["gflops"]),
-        ("matmul rate of this machine, GFLOP/s", matmul_gflops()),
+        ("matmul rate of this machine, GFLOP/s", matmul),
+        ("training GFLOP per image (3x the counted forward)", step_flops / 1e9),
+        ("training GFLOP/s achieved through the pipeline", achieved),
+        ("achieved share of the matmul rate", achieved / matmul),
         (f"SVM fit s ({len(y)} x {emb.shape[1]} embeddings)", svm_s),
         (f"LightGBM fit s ({len(y)} x {emb.shape[1]} embeddings)", lgbm_s),
         ("peak RSS MB, training part", peak["train/eval/embed"]),
@@ -169,7 +177,8 @@ def speed_command(args) -> None:
                f"device {device}; threads {threads}; profile {cfg.profile} ({cfg.backbone}, "
                f"{model_input_size(cfg)}px, batch {cfg.batch_size}, channels_last {cfg.channels_last}, "
                f"compile {cfg.compile})")
-    df = pd.DataFrame([{"metric": m, "value": round(float(v), 3)} for m, v in metrics])
+    # four significant figures: a smoke model's GFLOP per image is a few thousandths
+    df = pd.DataFrame([{"metric": m, "value": float(f"{float(v):.4g}")} for m, v in metrics])
     out, stem = Path(args.out) / "tables", output_stem("speed", cfg)
     out.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out / f"{stem}.csv", df.to_csv(index=False))

@@ -28,6 +28,11 @@ def test_speed_table_has_its_columns(tmp_path):
                    "matmul rate"):
         assert any(m.startswith(needle) for m in metrics), needle
     assert (df.value > 0).all()
+    value = dict(zip(df.metric, df.value, strict=True))
+    achieved = value["train img/s, full pipeline"] * value["training GFLOP per image (3x the counted forward)"]
+    assert abs(value["training GFLOP/s achieved through the pipeline"] - achieved) <= 2e-3 * achieved  # 4 digits each
+    share = value["training GFLOP/s achieved through the pipeline"] / value["matmul rate of this machine, GFLOP/s"]
+    assert abs(value["achieved share of the matmul rate"] - share) <= 2e-3 * share
     header = (tmp_path / "tables" / "speed_smoke.md").read_text().splitlines()[0]
     assert "torch" in header and "threads 1;" in header  # --set threads applies, as in training
 
