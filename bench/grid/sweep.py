@@ -15,6 +15,7 @@ import numpy as np
 import optuna
 
 from bench.grid.runner import run_dir_for
+from bench.grid.storage import shown
 from bench.grid.store import open_study, storage_url
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
@@ -87,7 +88,7 @@ def sweep_command(args) -> None:
     study.pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)
     finished = [t for t in study.trials if t.state.is_finished()]
     todo = max(0, args.trials - len(finished))
-    print(f"sweep {args.study}: {len(finished)} trials finished, {todo} to run -> {storage}")
+    print(f"sweep {args.study}: {len(finished)} trials finished, {todo} to run -> {shown(storage)}")
     study.optimize(objective(base, out, not args.no_progress), n_trials=todo, catch=(Exception,))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not complete:
