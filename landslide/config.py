@@ -30,6 +30,7 @@ from typing import Literal, get_args, get_type_hints
 
 from landslide.compat import ADDED_LATER, renamed_fields
 from landslide.errors import LandslideError
+from landslide.train.seeds import SEED_MAX
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, No
            "mixup_alpha": (0, None, False), "mixup_prob": (0, 1), "cutmix_prob": (0, 1), "smote_k": (1, None),
            "smote_per_anchor": (1, None), "smote_share": (0, 0.999999), "smote_alpha": (0, None, False),
            "smote_beta": (0, None, False), "svm_c": (0, None, False), "folds": (2, None), "folds_trained": (0, None),
-           "inner_of_fold": (-1, None),
+           "inner_of_fold": (-1, None), "seed": (0, SEED_MAX), "synth_seed": (0, SEED_MAX),
            "threads": (0, None), "ema_decay": (0, 0.9999),
            "warmup_epochs": (0, None)}
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")

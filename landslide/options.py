@@ -56,8 +56,11 @@ def config_from_args(args, sets: dict | None = None) -> ExperimentConfig:
     parsed them (to check them against a grid). The data is fingerprinted last, once, as resolved (a
     ``--set data=DIR`` or a profile file's ``data`` counts like ``--data``)."""
     from landslide.data.fingerprint import fingerprint
+    from landslide.train.device import check_device
     sets = parse_sets(args.set) if sets is None else sets
     cfg = profile_config(args.profile, **{**flag_overrides(args), **sets})
+    if cfg.device != "auto":  # a device this machine lacks is refused before any cell or fold starts
+        check_device(cfg.device)
     return cfg.replace(data_fingerprint=fingerprint(cfg.data))
 
 
