@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from landslide.atomic import atomic_path, write_text_atomic
-from landslide.config import FIELDS, ExperimentConfig, profile_config, profile_name
+from landslide.config import FIELDS, ExperimentConfig
+from landslide.profiles import profile_config, profile_name
 
 # what may differ from the profile and still make the profile's own table: the data (a user's tables of
 # the real data are the point), seeds, and where and how fast it runs

@@ -3,12 +3,8 @@
 A grid row names *what* varies in the paper's units (e.g. ``dim = 384``); a profile says *at what
 scale* it runs: ``dim_scale`` maps the paper's 256/384 px to the profile's sizes, and the profile
 fixes backbone, folds, epochs and data size. The dataclass defaults *are* the quick profile; the other
-profiles are small TOML files of overrides in ``landslide/profiles/``.
-
-A profile is a built-in name or a TOML file of one's own (``--profile my_gpu.toml``): the same
-``field = value`` lines, validated the same way, starting from the quick profile or from the built-in
-one it names (``base = "paper"``); its path is kept in ``profile_file`` (not part of a run's identity:
-the values are) and its file name stands in for the profile's in output names.
+profiles are small TOML files of overrides in ``landslide/profiles/``, read by ``landslide.profiles``
+(built-ins and a user's own files); ``--set`` items are parsed in ``landslide.options``.
 
 The precedence of configuration sources, written here once (``landslide.options``, the README and
 docs point here), lowest first:
@@ -29,15 +25,12 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, get_args, get_type_hints
+from typing import Literal, get_args, get_type_hints
 
 from landslide.compat import ADDED_LATER, renamed_fields
 from landslide.errors import LandslideError
-
-PROFILE_DIR = Path(__file__).parent / "profiles"
+from landslide.train.seeds import SEED_MAX
 
 
 @dataclass(frozen=True)
@@ -169,7 +162,7 @@ _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, No
            "mixup_alpha": (0, None, False), "mixup_prob": (0, 1), "cutmix_prob": (0, 1), "smote_k": (1, None),
            "smote_per_anchor": (1, None), "smote_share": (0, 0.999999), "smote_alpha": (0, None, False),
            "smote_beta": (0, None, False), "svm_c": (0, None, False), "folds": (2, None), "folds_trained": (0, None),
-           "inner_of_fold": (-1, None),
+           "inner_of_fold": (-1, None), "seed": (0, SEED_MAX), "synth_seed": (0, SEED_MAX),
            "threads": (0, None), "ema_decay": (0, 0.9999),
            "warmup_epochs": (0, None)}
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -247,100 +240,3 @@ def _identity(cfg: ExperimentConfig, ignored: tuple[str, ...]) -> dict:
 
 def _digest(fields: dict) -> str:
     return hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def profile_names() -> list[str]:
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
-
-
-def profile_name(cfg: ExperimentConfig) -> str:
-    """The profile as a user named it: a built-in's name, or a profile file's name without .toml."""
-    return Path(cfg.profile_file).stem if cfg.profile_file else cfg.profile
-
-
-def is_profile_file(profile: str) -> bool:
-    return profile.endswith(".toml") or "/" in profile
-
-
-def profile_overrides(profile: str) -> dict:
-    if is_profile_file(profile):
-        return _file_overrides(Path(profile))
-    path = PROFILE_DIR / f"{profile}.toml"
-    if not path.is_file():
-        raise LandslideError(f"unknown profile {profile!r}; choose one of {profile_names()}, or give a TOML file "
-                             f"of your own (--profile my_gpu.toml)")
-    with open(path, "rb") as fh:
-        overrides = tomllib.load(fh)
-    return {**overrides, "profile": profile}
-
-
-# set by the tool, never by a profile file: which built-in it starts from is its ``base``
-_NOT_IN_FILES = ("profile", "profile_file", "data_fingerprint")
-
-
-def _file_overrides(path: Path) -> dict:
-    """A user's profile file: its base's overrides, then its own, checked as a whole so that every message
-    names the file and the key."""
-    if not path.is_file():
-        raise LandslideError(f"--profile {path}: no such file; give a built-in profile ({', '.join(profile_names())}) "
-                             f"or a TOML file of field = value lines")
-    if path.stem in profile_names():
-        raise LandslideError(f"{path}: a profile file may not share a built-in profile's name ({path.stem}); output "
-                             f"names carry it. Rename the file")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LandslideError(f"{path}: not a valid TOML file ({exc}); write one field = value per line") from None
-    base = doc.pop("base", "quick")
-    if base not in profile_names():
-        raise LandslideError(f"{path}: base = {base!r} is not a built-in profile; choose one of {profile_names()}")
-    reserved = sorted(set(doc) & set(_NOT_IN_FILES))
-    unknown = sorted(set(doc) - set(FIELDS))
-    if reserved or unknown:
-        what = (f"key(s) {reserved} are set by the tool (base = \"paper\" chooses the built-in to start from)"
-                if reserved else f"unknown key(s) {unknown}; known: {sorted(set(FIELDS) - set(_NOT_IN_FILES))}")
-        raise LandslideError(f"{path}: {what}")
-    merged = {**profile_overrides(base), **doc, "profile_file": str(path)}
-    try:
-        ExperimentConfig(**merged)
-    except LandslideError as exc:
-        raise LandslideError(f"{path}: {exc}") from None
-    return merged
-
-
-def profile_config(profile: str, **overrides) -> ExperimentConfig:
-    """defaults < profile < ``overrides`` (validated once, on the merged values)."""
-    merged = {**profile_overrides(profile), **overrides}
-    unknown = set(merged) - set(FIELDS)
-    if unknown:
-        raise LandslideError(f"unknown configuration field(s) {sorted(unknown)}; known: {sorted(FIELDS)}")
-    return ExperimentConfig(**merged)
-
-
-def coerce(name: str, text: str):
-    """Parse a ``name=value`` override into the field's type."""
-    if name not in FIELDS:
-        raise LandslideError(f"unknown configuration field {name!r} in --set; known: {sorted(FIELDS)}")
-    kind: type[Any] = type(FIELDS[name].default)
-    if kind is bool:
-        if text.lower() in ("1", "true", "yes", "on"):
-            return True
-        if text.lower() in ("0", "false", "no", "off"):
-            return False
-        raise LandslideError(f"--set {name} takes true/false, got {text!r}")
-    try:
-        return kind(text)
-    except ValueError:
-        raise LandslideError(f"--set {name} takes a{'n' if kind is int else ''} {kind.__name__}, "
-                             f"got {text!r}") from None
-
-
-def parse_sets(items: list[str]) -> dict:
-    """``--set FIELD=VALUE`` items -> {field: typed value}."""
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise LandslideError(f"--set takes FIELD=VALUE, got {item!r}")
-        name, value = (part.strip() for part in item.split("=", 1))
-        out[name] = coerce(name, value)
-    return out

@@ -4,8 +4,11 @@ parsed once, then resolved once, in the precedence written in ``landslide.config
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from landslide.config import ExperimentConfig, parse_sets, profile_config, profile_names
+from landslide.config import FIELDS, ExperimentConfig
+from landslide.errors import LandslideError
+from landslide.profiles import profile_config, profile_names
 
 
 def add_config_arguments(p: argparse.ArgumentParser) -> None:
@@ -53,6 +56,38 @@ def config_from_args(args, sets: dict | None = None) -> ExperimentConfig:
     parsed them (to check them against a grid). The data is fingerprinted last, once, as resolved (a
     ``--set data=DIR`` or a profile file's ``data`` counts like ``--data``)."""
     from landslide.data.fingerprint import fingerprint
+    from landslide.train.device import check_device
     sets = parse_sets(args.set) if sets is None else sets
     cfg = profile_config(args.profile, **{**flag_overrides(args), **sets})
+    if cfg.device != "auto":  # a device this machine lacks is refused before any cell or fold starts
+        check_device(cfg.device)
     return cfg.replace(data_fingerprint=fingerprint(cfg.data))
+
+
+def coerce(name: str, text: str):
+    """Parse a ``name=value`` override into the field's type."""
+    if name not in FIELDS:
+        raise LandslideError(f"unknown configuration field {name!r} in --set; known: {sorted(FIELDS)}")
+    kind: type[Any] = type(FIELDS[name].default)
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise LandslideError(f"--set {name} takes true/false, got {text!r}")
+    try:
+        return kind(text)
+    except ValueError:
+        raise LandslideError(f"--set {name} takes a{'n' if kind is int else ''} {kind.__name__}, "
+                             f"got {text!r}") from None
+
+
+def parse_sets(items: list[str]) -> dict:
+    """``--set FIELD=VALUE`` items -> {field: typed value}."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise LandslideError(f"--set takes FIELD=VALUE, got {item!r}")
+        name, value = (part.strip() for part in item.split("=", 1))
+        out[name] = coerce(name, value)
+    return out

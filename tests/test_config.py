@@ -3,9 +3,10 @@ import argparse
 
 import pytest
 
-from landslide.config import ExperimentConfig, parse_sets, profile_config, profile_overrides
+from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
-from landslide.options import config_from_args
+from landslide.options import config_from_args, parse_sets
+from landslide.profiles import profile_config, profile_overrides
 from landslide.train.run import add_train_arguments
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from landslide.config import profile_config
+from landslide.profiles import profile_config
 from landslide.train.cv import run_experiment
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -54,11 +54,11 @@ def test_reading_the_flags_touches_no_data(tmp_path):
 
 def test_a_grid_command_parses_set_once(monkeypatch, tmp_path):
     import bench.grid.tables as tables
-    import landslide.config as config
+    import landslide.options as options
     from bench.cli import build_parser
     calls = []
-    real = config.coerce
-    monkeypatch.setattr(config, "coerce", lambda name, text: calls.append(name) or real(name, text))
+    real = options.coerce
+    monkeypatch.setattr(options, "coerce", lambda name, text: calls.append(name) or real(name, text))
     monkeypatch.setattr(tables, "run_grid", lambda *a, **k: ([], {}, []))
     args = build_parser().parse_args(["table2", "--profile", "smoke", "--out", str(tmp_path), "--set", "epochs=2"])
     run = tables.run_from_args("table2", args)
@@ -71,7 +71,7 @@ def test_a_profile_file_is_a_profile(tmp_path):
     import json
 
     from bench.output import output_stem
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     from landslide.options import config_from_args
     from landslide.train.rundir import RunDir
     own = tmp_path / "my_gpu.toml"

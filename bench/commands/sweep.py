@@ -1,6 +1,8 @@
 """``python -m bench sweep``: an Optuna TPE search over the grids' configuration space."""
 from __future__ import annotations
 
+import argparse
+
 from bench.args import add_grid_arguments
 
 HELP = "Optuna TPE search over the grids' configuration space (MedianPruner per fold)"
@@ -8,9 +10,20 @@ HELP = "Optuna TPE search over the grids' configuration space (MedianPruner per 
 
 def add_arguments(p) -> None:
     add_grid_arguments(p)
-    p.add_argument("--trials", type=int, default=20, help="total trials in the study (default 20); re-running "
+    p.add_argument("--trials", type=positive_int, default=20, help="total trials in the study (default 20); re-running "
                                                           "adds only the missing ones")
     p.add_argument("--study", default="sweep", help="study name in the storage (default sweep)")
+
+
+def positive_int(text: str) -> int:
+    """argparse's type for a count of 1 or more (its own message, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+    return value
 
 
 def run(args) -> None:

@@ -14,11 +14,11 @@ from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_from_args
 from bench.output import output_stem, save_figure, write_table
-from landslide.config import profile_overrides
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import resolve
+from landslide.profiles import profile_overrides
 from landslide.train.rundir import RunDir
 
 

@@ -113,8 +113,7 @@ def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
     from bench.grid.report import data_profile_line
     from bench.grid.tables import refuse_sets_on_grid_factors
     from bench.output import output_stem, write_table
-    from landslide.config import parse_sets
-    from landslide.options import config_from_args
+    from landslide.options import config_from_args, parse_sets
     sets = parse_sets(args.set)
     if "lr" in sets:
         raise LandslideError("--set lr: bench backbones chooses each family's rate on an inner split; give "

@@ -21,8 +21,8 @@ import pandas as pd
 
 import landslide
 from bench.grid.spec import Grid, paper_numbers
-from landslide.config import profile_name
 from landslide.metrics import corrected_interval, corrected_ttest, interval
+from landslide.profiles import profile_name
 
 ALPHA = 0.05
 

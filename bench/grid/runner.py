@@ -21,6 +21,7 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid.spec import Grid
+from bench.grid.storage import shown
 from bench.grid.store import (
     enqueue_missing,
     failures,
@@ -282,7 +283,7 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     study = open_study(storage, f"grid-{grid.name}")
     counts = enqueue_missing(study, queue_order(cells), retry_failed)
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
-          f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
+          f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {shown(storage)}", flush=True)
     keys = [c.key for c in cells]
     devices = worker_devices(base.device, workers, torch.cuda.device_count())
 

@@ -14,6 +14,7 @@ Optuna's public API cannot finish a trial another process started, nor heartbeat
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -27,6 +28,10 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
+from bench.grid.storage import checked, open_problem, shown
+from landslide.errors import LandslideError
+from landslide.train.results import Metrics
+
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 # heartbeats are recorded by this module's own thread around each ask/tell cell, not by Study.optimize
 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
@@ -37,20 +42,25 @@ GRACE_S = 90
 
 
 def storage_url(storage: str | None, out: Path) -> str:
-    """The storage a command uses: ``--storage`` if given, else the SQLite file ``OUT/results.db``."""
-    return storage or f"sqlite:///{(out / 'results.db').resolve()}"
+    """The storage a command uses: ``--storage`` if given (checked, its driver completed: ``storage.checked``),
+    else the SQLite file ``OUT/results.db``. Print it only through ``storage.shown``."""
+    return checked(storage) if storage else f"sqlite:///{(out / 'results.db').resolve()}"
 
 
 def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
     """Create or load the study. SQLite waits up to a minute for a lock held by another worker, and two
-    workers creating the same study at once is retried (the loser then loads the winner's)."""
+    workers creating the same study at once is retried (the loser then loads the winner's); a store that
+    cannot be opened (damaged, a folder, a server that refuses) is one message at once."""
     kwargs = {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
     for attempt in range(attempts):
         try:
             rdb = optuna.storages.RDBStorage(storage, engine_kwargs=kwargs, heartbeat_interval=HEARTBEAT_S,
                                              grace_period=GRACE_S)
             return optuna.create_study(study_name=name, storage=rdb, load_if_exists=True, direction="maximize")
-        except Exception:  # sqlalchemy IntegrityError/OperationalError from the creation race
+        except Exception as exc:  # sqlalchemy IntegrityError/OperationalError from the creation race
+            problem = open_problem(exc, storage)
+            if problem is not None:
+                raise problem from None
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 + random.random())
@@ -218,12 +228,37 @@ def heartbeat(study: optuna.Study, trial):
 
 
 def finished_metrics(study: optuna.Study) -> dict[str, dict]:
-    """key -> metrics of every finished cell."""
+    """key -> metrics of every finished cell; a cell whose stored metrics are damaged is refused."""
     out = {}
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         if "metrics" in t.user_attrs:
-            out[t.user_attrs["key"]] = json.loads(t.user_attrs["metrics"])
+            out[t.user_attrs["key"]] = _stored_metrics(study, t)
     return out
+
+
+# what every finished cell's metrics hold: the fields of landslide's Metrics that have no default
+REQUIRED_METRICS = tuple(f.name for f in dataclasses.fields(Metrics) if f.default is dataclasses.MISSING)
+
+
+def _stored_metrics(study: optuna.Study, trial) -> dict:
+    try:
+        metrics = json.loads(trial.user_attrs["metrics"])
+    except (TypeError, ValueError):
+        metrics, problem = None, "are not JSON"
+    if isinstance(metrics, dict):
+        missing = [k for k in REQUIRED_METRICS if k not in metrics]
+        if not missing:
+            return metrics
+        problem = f"lack {missing}"
+    elif metrics is not None:
+        problem = "are not a JSON object"
+    # Optuna wraps an RDBStorage in a cache that keeps it as ``_backend``
+    url = getattr(getattr(study._storage, "_backend", study._storage), "url", "")
+    where = shown(url) if url else "the results store"
+    raise LandslideError(f"{where}: study {study.study_name}, cell {trial.user_attrs.get('row')} seed "
+                         f"{trial.user_attrs.get('seed')} (trial {trial.number}): its stored metrics {problem}; the "
+                         f"store was edited or damaged. Restore it, or move it away and run the command again (the "
+                         f"trained run folders under --out are reused: only the scoring runs again)")
 
 
 def failures(study: optuna.Study) -> list[dict]:

@@ -15,9 +15,11 @@ import numpy as np
 import optuna
 
 from bench.grid.runner import run_dir_for
+from bench.grid.storage import shown
 from bench.grid.store import open_study, storage_url
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
+from landslide.errors import LandslideError
 from landslide.metrics import f1_at_half
 from landslide.options import config_from_args
 
@@ -66,7 +68,13 @@ def objective(base: ExperimentConfig, out: Path, progress: bool):
             trial.report(float(np.mean(scores)), step=fold)
             if trial.should_prune():
                 raise optuna.TrialPruned()
-        run_experiment(cfg, run_dir_for(out, cfg), progress, on_fold=on_fold)
+        try:
+            run_experiment(cfg, run_dir_for(out, cfg), progress, on_fold=on_fold)
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:  # the study fails the trial; its reason is kept for the closing message
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+            raise
         trial.set_user_attr("config", json.dumps(cfg.resolved(), sort_keys=True))
         return float(np.mean(scores))
     return run
@@ -87,12 +95,15 @@ def sweep_command(args) -> None:
     study.pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)
     finished = [t for t in study.trials if t.state.is_finished()]
     todo = max(0, args.trials - len(finished))
-    print(f"sweep {args.study}: {len(finished)} trials finished, {todo} to run -> {storage}")
+    print(f"sweep {args.study}: {len(finished)} trials finished, {todo} to run -> {shown(storage)}")
     study.optimize(objective(base, out, not args.no_progress), n_trials=todo, catch=(Exception,))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not complete:
-        print("no trial completed; see the errors above")
-        return
+        failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
+        why = f": {failed[-1].user_attrs.get('error', 'see the errors above')}" if failed else ""
+        raise LandslideError(f"sweep {args.study}: no trial completed ({len(failed)} failed{why}); fix the cause "
+                             f"and run the same command again (failed trials count towards --trials: raise it or "
+                             f"use a new --study)")
     best = study.best_trial
     cfg = json.loads(best.user_attrs["config"])
     fields = {k: cfg[k] for k in best.params} | {"head": cfg["head"]}

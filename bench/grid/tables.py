@@ -11,9 +11,9 @@ from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
 from bench.grid.terminal import compact_table
 from bench.output import output_stem, write_table
-from landslide.config import ExperimentConfig, parse_sets
+from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
-from landslide.options import config_from_args
+from landslide.options import config_from_args, parse_sets
 
 
 @dataclass

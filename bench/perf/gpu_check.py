@@ -16,8 +16,8 @@ import torch
 from bench.perf.gpu_diagnose import kernel_time
 from bench.perf.random_step import random_step
 from landslide.augment.ssim import ssim_neighbours
-from landslide.config import profile_config
 from landslide.data.bands import channel_names
+from landslide.profiles import profile_config
 from landslide.train.device import autocast, pick_device, synchronize
 from landslide.train.engine import eval_forward, model_input_size, predict
 

@@ -82,30 +82,88 @@ def _write_h5(path: Path, train: Split, test: Split | None, source: str) -> None
 
 def read_store(path: str | Path) -> tuple[Split, Split | None]:
     path = Path(path)
+    problems: list[str] = []
     try:
         with h5py.File(path, "r") as f:
-            splits: list[Split | None] = []
-            for name in ("train", "test"):
-                if name not in f:
-                    splits.append(None)
-                    continue
-                g = f[name]
-                labels = g["labels"][()].astype(np.int64) if "labels" in g else None
-                splits.append(Split([s.decode() for s in g["ids"][()]], g["images"][()], labels))
+            splits = [_read_split(path, f, name, problems) if name in f else None for name in ("train", "test")]
     except (OSError, KeyError) as exc:
         raise DataError([f"{path}: not a readable landslide store ({exc}); re-create it with "
                          f"`python -m landslide pack --data DIR --out {path}`"], str(path)) from None
     train, test = splits
-    if train is None:
+    if train is None and not problems:
         raise DataError([f"{path}: no /train group; re-create it with `python -m landslide pack`"], str(path))
-    problems = [p for name, split in zip(("train", "test"), splits, strict=True) if split is not None
-                for p in split_problems(path, name, split)]
-    if test is not None:
+    problems += [p for name, split in zip(("train", "test"), splits, strict=True) if split is not None
+                 for p in split_problems(path, name, split)]
+    if train is not None and test is not None:
         problems += shared_id_problems(f"{path} /train", train.ids, f"{path} /test", test.ids)
-    if problems:
+    if problems or train is None:
         raise DataError(problems + [f"re-create the store from a checked folder: `python -m landslide pack "
                                     f"--data DIR --out {path}`"], str(path))
     return train, test
+
+
+def _read_split(path: Path, f: h5py.File, name: str, problems: list[str]) -> Split | None:
+    """One split, its datasets checked as declared (kind, type, shape, size) before any is read: a store
+    that would not fit in memory, or hold what training cannot use, is a problem, not a crash. Problems
+    are added to ``problems``; None where the split cannot be read."""
+    g, where = f[name], f"{path} /{name}"
+    if not isinstance(g, h5py.Group):
+        problems.append(f"{where}: a dataset where a group of images, ids and labels belongs")
+        return None
+    missing = [k for k in ("images", "ids") if not isinstance(g.get(k), h5py.Dataset)]
+    if missing:
+        problems.append(f"{where}: no {' or '.join(missing)} dataset")
+        return None
+    images, ids = g["images"], g["ids"]
+    found = _declared_problems(where, images, ids)
+    if found:
+        problems += found
+        return None
+    text_ids = _decoded_ids(where, ids[()], problems)
+    labels = _labels(where, g["labels"][()], problems) if "labels" in g else None
+    if text_ids is None or (labels is None and "labels" in g):
+        return None
+    if labels is not None and len(labels) != len(text_ids):
+        problems.append(f"{where}/labels: {len(labels)} labels for {len(text_ids)} IDs")
+        return None
+    return Split(text_ids, images[()], labels)
+
+
+def _declared_problems(where: str, images: h5py.Dataset, ids: h5py.Dataset) -> list[str]:
+    shape = (PATCH_SHAPE[2],) + PATCH_SHAPE[:2]
+    if images.ndim != 4 or images.shape[1:] != shape or images.shape[0] != ids.shape[0]:
+        return [f"{where}/images: shape {images.shape}, expected ({ids.shape[0]}, {', '.join(map(str, shape))})"]
+    if images.dtype != np.float32:
+        return [f"{where}/images: {images.dtype} values; a store holds float32 (pack writes them so)"]
+    if ids.dtype.kind not in "SO":
+        return [f"{where}/ids: {ids.dtype} values; IDs are text (the patch file names without .npy)"]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
+    if memory and images.size * images.dtype.itemsize > memory:
+        return [f"{where}/images: declares {images.shape[0]:,} images ({images.size * 4 / 1e9:.1f} GB), more than "
+                f"this machine's memory ({memory / 1e9:.1f} GB)"]
+    return []
+
+
+def _decoded_ids(where: str, raw: np.ndarray, problems: list[str]) -> list[str] | None:
+    out, bad = [], []
+    for row, value in enumerate(raw):
+        try:
+            out.append(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+        except UnicodeDecodeError:
+            bad.append(f"{where} row {row}: the ID {bytes(value)!r} is not UTF-8 text")
+    problems += bad[:20]
+    return None if bad else out
+
+
+def _labels(where: str, raw: np.ndarray, problems: list[str]) -> np.ndarray | None:
+    """The labels as integers, refused where a value is not a whole number (0.9 is not read as 0)."""
+    if raw.dtype.kind not in "biuf":
+        problems.append(f"{where}/labels: {raw.dtype} values; labels are 0 or 1")
+        return None
+    whole = np.isfinite(raw) & (raw == np.round(raw)) if raw.dtype.kind == "f" else np.ones(len(raw), bool)
+    bad = np.nonzero(~whole)[0]
+    problems += [f"{where} row {r}: label {raw[r]} is not 0 or 1" for r in bad[:20]]
+    return None if len(bad) else raw.astype(np.int64)
 
 
 def split_problems(path: Path, name: str, split: Split) -> list[str]:

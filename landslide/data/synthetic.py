@@ -37,6 +37,8 @@ import numpy as np
 
 from landslide.atomic import atomic_path, write_text_atomic
 from landslide.data.bands import RAW_BANDS
+from landslide.errors import LandslideError
+from landslide.train.seeds import SEED_MAX
 
 # Per-band mean and spread of the real data (zindi.json, source a).
 ZINDI_MEAN = np.array([1849, 1954, 1896, 3291, -9.62, -17.11, -0.70, -0.48, -10.67, -18.44, 0.25, -0.23])
@@ -273,6 +275,16 @@ def _write_csv(path: Path, header: list[str], rows) -> None:
         w.writerows(rows)
 
 
+def _check_sizes(n: int, test_n: int, seed: int) -> None:
+    """Refused before any file is written: an empty training set trains nothing, and a seed outside
+    0 .. SEED_MAX is one the training's random states would refuse later."""
+    problems = [f"--n {n}: give 1 or more training patches" if n < 1 else "",
+                f"--test-n {test_n}: give 0 or more test patches" if test_n < 0 else "",
+                f"--seed {seed}: give a seed from 0 to {SEED_MAX}" if not 0 <= seed <= SEED_MAX else ""]
+    if any(problems):
+        raise LandslideError("; ".join(p for p in problems if p))
+
+
 def write_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None = None,
                     cfg: SynthConfig = SynthConfig(), progress: bool = False) -> Path:
     """Write a Zindi-layout folder: Train.csv, Test.csv, TestLabels.csv, train_data/, test_data/, truth.json.
@@ -282,6 +294,7 @@ def write_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None =
     """
     out = Path(out)
     test_n = max(n // 4, 1) if test_n is None else test_n
+    _check_sizes(n, test_n, seed)
     rng = np.random.default_rng(seed)
     ids = _unique_ids(rng, n + test_n)
     labels = (rng.random(n + test_n) < cfg.landslide_share).astype(int)

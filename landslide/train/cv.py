@@ -18,11 +18,12 @@ from tqdm.auto import tqdm
 
 from landslide.atomic import atomic_path
 from landslide.augment.smote import SmoteResult, count_for_share, smote_ssim
-from landslide.config import ExperimentConfig, profile_name
+from landslide.config import ExperimentConfig
 from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_source
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
+from landslide.profiles import profile_name
 from landslide.train.device import pick_device, torch_threads
 from landslide.train.engine import FoldData, build_model, fit_fold
 from landslide.train.results import CvData, FoldResult, Metrics

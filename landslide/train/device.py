@@ -6,11 +6,29 @@ import os
 
 import torch
 
+from landslide.errors import LandslideError
+
 
 def pick_device(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    check_device(name)
     return torch.device(name)
+
+
+def check_device(name: str) -> None:
+    """Refuse a device this machine does not have, before anything is trained or written (the
+    configuration checks the name's form; whether it exists depends on the machine, not the run)."""
+    device = torch.device(name)
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise LandslideError(f"--device {name}: torch sees no CUDA GPU on this machine (a CPU-only torch "
+                                 f"build, or no driver); use --device cpu or auto")
+        if device.index is not None and device.index >= count:
+            raise LandslideError(f"--device {name}: this machine has {count} GPU(s), cuda:0 to cuda:{count - 1}")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise LandslideError(f"--device {name}: Apple's MPS is not available here; use --device cpu or auto")
 
 
 def synchronize(device: torch.device) -> None:

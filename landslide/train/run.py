@@ -5,8 +5,8 @@ import argparse
 import json
 from pathlib import Path
 
-from landslide.config import profile_name
 from landslide.options import add_config_arguments, config_from_args
+from landslide.profiles import profile_name
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:

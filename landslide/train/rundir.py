@@ -83,7 +83,10 @@ class RunDir:
         if not self.config_path.is_file():
             raise LandslideError(f"{self.path} is not a run folder (no config.json); train it first")
         try:
-            return ExperimentConfig.from_dict(json.loads(self.config_path.read_text()))
+            saved = json.loads(self.config_path.read_text())
+            if not isinstance(saved, dict):  # ``[]`` or a number would read as the defaults
+                raise TypeError("not a JSON object")
+            return ExperimentConfig.from_dict(saved)
         except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
             raise LandslideError(f"{self.config_path}: unreadable ({type(exc).__name__}); delete the run folder "
                                  f"to start over") from None
@@ -97,7 +100,7 @@ class RunDir:
         now = fingerprint_parts(cfg.data)
         if digest(now) == cfg.data_fingerprint:
             return
-        kept = json.loads(self.data_path.read_text()) if self.data_path.is_file() else {}
+        kept = self._kept_data_parts()
         where = cfg.data or "the built-in synthetic set"
         changed = [f"{where}/{part}" for part in changed_parts(kept, now)] if kept else [
             f"a CSV or patch file in {where}"]
@@ -105,6 +108,15 @@ class RunDir:
                              f"differ{'s' if len(changed) == 1 else ''}); its stored scores would be paired with "
                              f"the wrong patches. Restore the data as it was, or train a new run on it (another "
                              f"--out)")
+
+    def _kept_data_parts(self) -> dict:
+        """data.json's parts, or {} where it is missing or damaged: the data changed all the same, only
+        which part cannot be said."""
+        try:
+            kept = json.loads(self.data_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return kept if isinstance(kept, dict) else {}
 
     def read_fold_result(self, fold: int) -> FoldResult | None:
         """A finished fold's result, or None (not finished, or written by a version that scored the best

@@ -6,6 +6,8 @@ changing one changes every stored number, so a new stream gets a new function ra
 """
 from __future__ import annotations
 
+# the largest seed: scikit-learn's and numpy's legacy random states take 0 .. 2**32 - 1
+SEED_MAX = 2**32 - 1
 _WEIGHTS = 1_000_003  # a prime far above any fold count: (seed, fold) pairs never collide
 
 

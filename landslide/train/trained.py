@@ -65,7 +65,12 @@ def load_run(run_dir: str | Path | FinishedRun):
             raise LandslideError(f"{run_dir} fold {fold} is not finished; resume the run first")
         ckpt = load_checkpoint(run.fold(fold).model)
         model = build_model(cfg.replace(pretrained=False, weights=""), device)
-        model.load_state_dict(ckpt["model"])
+        try:
+            model.load_state_dict(ckpt["model"])
+        except RuntimeError:  # a size mismatch: config.json was edited after training (channels, backbone)
+            raise LandslideError(f"{run.config_path}: does not describe the network in {run.fold(fold).model} "
+                                 f"(edited after training?); restore the config.json the run wrote, or train the "
+                                 f"new configuration into another --out") from None
         model.eval()
         prep = Preprocess(ChannelScaler.from_state(ckpt["scaler"]), model_input_size(cfg), device, cfg.channels_last)
         yield TrainedFold(fold, model, prep, x[res.val_idx], ps.train_labels[res.val_idx], res)

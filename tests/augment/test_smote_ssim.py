@@ -121,7 +121,7 @@ def test_count_for_share_by_hand():
     from landslide.errors import LandslideError
     with pytest.raises(LandslideError, match="smote_share"):
         count_for_share(10, 50, 1.0)
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     with pytest.raises(LandslideError, match="smote_share"):  # refused before any run starts
         profile_config("smoke", smote_share=1.5)
 

@@ -4,8 +4,8 @@ import pytest
 
 from bench.grid.family_lr import inner_grid, parse_rates, pick
 from bench.grid.spec import changes_packaged, load_grid
-from landslide.config import profile_config
 from landslide.errors import LandslideError
+from landslide.profiles import profile_config
 from landslide.train.cv import training_set
 
 

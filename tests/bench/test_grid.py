@@ -100,7 +100,7 @@ def test_two_workers_on_one_storage_run_every_cell_once(tmp_path):
 def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_path):
     from bench.grid.spec import GRID_DIR, changes_packaged, load_grid
     from bench.output import output_stem
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     copy = tmp_path / "table2.toml"
     copy.write_text((GRID_DIR / "table2.toml").read_text().replace("lr_schedule = \"step\"", "lr_schedule = \"none\""))
     assert not changes_packaged(load_grid("table2")) and changes_packaged(load_grid(copy))
@@ -121,7 +121,7 @@ def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_pat
 def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
     from bench.grid.runner import expand, queue_order, relative_cost
     from bench.grid.spec import load_grid
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     base = profile_config("quick")
     cells = queue_order(expand(load_grid("table2"), base, [0, 1]))
     assert [c.seed for c in cells] == [0] * 8 + [1] * 8

@@ -120,3 +120,22 @@ def test_two_workers_one_killed_mid_cell_drain_the_grid(postgres_url, tmp_path):
     alone = pd.read_csv(single / "tables" / "pg_smoke.csv", comment="#")
     cols = ["row", "train_f1", "cv_f1", "cv_f1_std", "best_val_f1", "test_f1"]
     pd.testing.assert_frame_equal(shared[cols], alone[cols])
+
+
+def test_a_password_in_the_storage_url_is_in_no_output_file_or_log(postgres_url, tmp_path):
+    """issue 39.2: the server trusts local logins, so any password opens it; the password must be shown
+    nowhere: not in what the commands print, nor in any file they write."""
+    secret = "Sup3rSecretPW"
+    url = postgres_url.replace("://postgres@", f"://postgres:{secret}@")
+    grid = tmp_path / "one.toml"
+    grid.write_text(GRID.split("[[row]]")[0] + '[[row]]\nname = "a"\nlabel = "a"\nepochs = 2\n')
+    out = tmp_path / "out"
+    said = ""
+    for command in (["table2", "--grid", str(grid), "--seeds", "0", "--workers", "1"], ["sweep", "--trials", "1"]):
+        done = subprocess.run([sys.executable, "-m", "bench", *command, "--profile", "smoke", "--storage", url,
+                               "--out", str(out), "--no-progress"], capture_output=True, text=True, timeout=400)
+        assert done.returncode == 0, done.stderr[-3000:]
+        said += done.stdout + done.stderr
+    assert "postgres:***@" in said and secret not in said
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".csv" for p in written) and not [p for p in written if secret.encode() in p.read_bytes()]

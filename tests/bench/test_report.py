@@ -27,8 +27,8 @@ def test_the_header_names_the_data_version_and_the_profile_in_one_line():
     carries the generator's version (it is in every synthetic cell's key), a real folder does not."""
     from bench.grid.report import data_profile_line, header
     from bench.grid.spec import load_grid
-    from landslide.config import profile_config
     from landslide.data.fingerprint import SYNTHETIC_VERSION
+    from landslide.profiles import profile_config
     quick = profile_config("quick")
     line = data_profile_line(quick, "synthetic(n=2400, test_n=2000, seed=0)")
     assert line == (f"data: synthetic(n=2400, test_n=2000, seed=0), generator v{SYNTHETIC_VERSION}; profile: "

@@ -11,7 +11,7 @@ def _grid_and_store(tmp_path):
     from bench.grid import store
     from bench.grid.runner import expand
     from bench.grid.spec import Grid, Row
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
     base = profile_config("smoke", threads=1)  # as run_grid keys its cells
     url = f"sqlite:///{tmp_path / 'results.db'}"

@@ -11,7 +11,7 @@ def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monke
     from bench.grid import store
     from bench.grid.runner import expand
     from bench.grid.spec import Grid, Row
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
     monkeypatch.setattr(store, "HEARTBEAT_S", 1)
     url = f"sqlite:///{tmp_path / 'r.db'}"
@@ -43,7 +43,7 @@ def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, m
     from bench.grid import store
     from bench.grid.runner import expand
     from bench.grid.spec import Grid, Row
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
     monkeypatch.setattr(store, "_UNCLAIMED", {})
     url = f"sqlite:///{tmp_path / 'r.db'}"
@@ -81,7 +81,7 @@ def test_a_command_takes_only_its_own_queued_cells(tmp_path):
     from bench.grid import store
     from bench.grid.runner import expand
     from bench.grid.spec import Grid, Row
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
     cells = expand(grid, profile_config("smoke"), [0])
     study = store.open_study(f"sqlite:///{tmp_path / 'r.db'}", "grid-g")

@@ -10,7 +10,7 @@ from landslide.errors import LandslideError
 # 2. edited data is a new run -------------------------------------------------------------------------
 
 def test_editing_the_data_changes_its_fingerprint_and_the_run_is_refused(folder, tmp_path):
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     from landslide.train.rundir import RunDir
     before = fingerprint(str(folder))
     assert fingerprint(str(folder)) == before

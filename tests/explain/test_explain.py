@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import torch
 
-from landslide.config import profile_config
 from landslide.data.bands import RAW_BANDS
 from landslide.data.builtin import builtin_store
 from landslide.explain.occlusion import channel_importance
+from landslide.profiles import profile_config
 from landslide.train.cv import run_experiment
 from landslide.train.trained import load_run
 

@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from landslide.config import profile_config
 from landslide.models.backbones import count_parameters
 from landslide.models.registry import BACKBONES, resolve
+from landslide.profiles import profile_config
 from landslide.train.engine import build_model, model_input_size
 
 pytestmark = pytest.mark.slow

@@ -46,6 +46,6 @@ def test_mean_rgb_stem_gives_every_band_the_mean_rgb_kernel(tmp_path):
 
 
 def test_mean_rgb_stem_without_pretrained_weights_is_refused():
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     with pytest.raises(LandslideError, match="stem_init='mean_rgb'.*pretrained=true"):
         profile_config("smoke", stem_init="mean_rgb")

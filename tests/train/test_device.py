@@ -1,4 +1,5 @@
-"""The torch thread count a run sets: explicit, from the cores the process may use, never torch's guess."""
+"""The device a run asks for (refused when this machine lacks it) and the torch thread count it sets: explicit,
+from the cores the process may use, never torch's guess."""
 import os
 
 import pytest
@@ -25,3 +26,27 @@ def test_a_busy_machine_is_named_but_the_count_is_kept(monkeypatch):
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux affinity")
 def test_usable_cores_follow_the_affinity_mask():
     assert device.usable_cores() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("name, said", [("cuda", "torch sees no CUDA GPU"), ("cuda:3", "torch sees no CUDA GPU")])
+def test_a_gpu_this_machine_lacks_is_one_message(monkeypatch, name, said):
+    from landslide.errors import LandslideError
+    monkeypatch.setattr(device.torch.cuda, "is_available", lambda: False)
+    with pytest.raises(LandslideError, match=said):
+        device.pick_device(name)
+
+
+def test_a_gpu_index_past_the_last_is_named(monkeypatch):
+    from landslide.errors import LandslideError
+    monkeypatch.setattr(device.torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(device.torch.cuda, "device_count", lambda: 2)
+    with pytest.raises(LandslideError, match="has 2 GPU"):
+        device.check_device("cuda:3")
+    device.check_device("cuda:1")
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without a GPU")
+def test_train_on_a_missing_gpu_refuses_before_writing(tmp_path):
+    from landslide.cli import main
+    assert main(["train", "--profile", "smoke", "--device", "cuda:3", "--out", str(tmp_path / "run")]) == 2
+    assert not (tmp_path / "run").exists()

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from landslide.config import profile_config
 from landslide.metrics import interval
+from landslide.profiles import profile_config
 from landslide.train.cv import run_experiment
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from bench.perf.random_step import random_step
-from landslide.config import profile_config
+from landslide.profiles import profile_config
 
 
 @pytest.mark.slow

@@ -157,7 +157,7 @@ def test_optimiser_and_schedule_registries_hold_exactly_the_configurations_choic
 
 
 def test_a_warm_up_rises_linearly_then_runs_the_schedule_over_the_remaining_steps():
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     from landslide.train.optim import make_schedule
 
     def rates(sched, opt, n):

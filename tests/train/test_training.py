@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import landslide.train.engine as engine
-from landslide.config import profile_config
+from landslide.profiles import profile_config
 from landslide.train import checkpoint
 from landslide.train.cv import run_experiment
 

@@ -131,7 +131,7 @@ def test_distribution_statistics_known_answer():
 
 def test_a_first_fold_tabular_baseline_scores_that_folds_rows_as_the_full_run_does():
     """The preview trains the network's first fold only; its tabular line must be the same fold's model."""
-    from landslide.config import profile_config
+    from landslide.profiles import profile_config
     from landslide.tricks.tabular import cross_validated
     cfg = profile_config("smoke", folds=3)
     full = cross_validated(cfg, 0, "12", "7")
