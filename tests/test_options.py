@@ -71,8 +71,8 @@ def test_a_profile_file_is_a_profile(tmp_path):
     import json
 
     from bench.output import output_stem
-    from landslide.profiles import profile_config
     from landslide.options import config_from_args
+    from landslide.profiles import profile_config
     from landslide.train.rundir import RunDir
     own = tmp_path / "my_gpu.toml"
     own.write_text('# my machine\nbase = "smoke"\nepochs = 2\nbatch_size = 8\n')
