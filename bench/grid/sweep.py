@@ -19,6 +19,7 @@ from bench.grid.store import open_study, storage_url
 from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.metrics import f1_at_half
+from landslide.names import require_plain_name
 from landslide.options import config_from_args
 
 
@@ -78,6 +79,7 @@ def sweep_command(args) -> None:
     from optuna.visualization.matplotlib import plot_optimization_history, plot_param_importances
 
     from bench.output import save_figure
+    require_plain_name(args.study, "--study")  # one rule for every name the bench keeps (grids, rows, profiles)
     base = config_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
