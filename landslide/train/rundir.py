@@ -165,11 +165,12 @@ class RunDir:
         with os.fdopen(open_own(self.path / ".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two processes sharing one trained network wait for each other
             fresh = not self.check(cfg)  # again under the lock: another process may have claimed it
+            log_file = os.fdopen(open_own(self.log_path, append=True), "a")  # before the claim: a link refused
             if fresh:
                 from landslide.data.fingerprint import fingerprint_parts
                 write_json(self.data_path, fingerprint_parts(cfg.data))
                 write_json(self.config_path, cfg.resolved())
-            handler = logging.StreamHandler(os.fdopen(open_own(self.log_path, append=True), "a"))
+            handler = logging.StreamHandler(log_file)
             handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
             log.addHandler(handler)
             log.setLevel(logging.INFO)
