@@ -27,7 +27,8 @@ def _pack(args) -> None:
     from landslide.data import load_patches
     from landslide.data.packed import store_paths, write_store
     from landslide.overwrite import refuse_overwriting_inputs
-    refuse_overwriting_inputs(store_paths(args.out), [args.data])  # before the data is read: nothing is lost
+    refuse_overwriting_inputs([args.out], [args.data])  # before the data is read: nothing is lost
+    refuse_overwriting_inputs(store_paths(args.out), [args.data])  # the name, then its index beside it
     ps = load_patches(args.data, skip_bad=args.skip_bad)
     for s in ps.skipped:
         print(f"skipped: {s}")
