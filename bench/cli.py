@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 
 from bench.commands import (
     backbones,
@@ -52,11 +51,5 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(_signum, _frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
-    # SIGTERM unwinds like Ctrl-C, so worker processes are stopped and finished cells stay in the store
-    signal.signal(signal.SIGTERM, _interrupt)
     return run_cli(build_parser(), argv, "finished cells are in the store; run the same command again to resume")

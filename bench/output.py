@@ -9,6 +9,7 @@ import pandas as pd
 
 from landslide.atomic import atomic_path, write_text_atomic
 from landslide.config import FIELDS, ExperimentConfig
+from landslide.names import require_plain_name
 from landslide.profiles import profile_config, profile_name
 
 # what may differ from the profile and still make the profile's own table: the data (a user's tables of
@@ -23,7 +24,10 @@ def output_stem(name: str, cfg: ExperimentConfig, custom: bool = False) -> str:
     default = profile_config(cfg.profile_file or cfg.profile)
     custom = custom or any(getattr(cfg, f) != getattr(default, f) for f in FIELDS if f not in _SAME_TABLE)
     profile = profile_name(cfg)
-    return "_".join([name] + ([profile] if profile != "quick" else []) + (["custom"] if custom else []))
+    stem = "_".join([name] + ([profile] if profile != "quick" else []) + (["custom"] if custom else []))
+    # the last guard: names are checked where they are read (grid and profile files), but a stem made in
+    # code from any other source must not lead out of --out either
+    return require_plain_name(stem, f"the output name {stem!r}")
 
 
 def save_figure(fig, out_dir: Path, name: str) -> list[Path]:

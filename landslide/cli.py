@@ -7,8 +7,10 @@ from landslide.run_cli import run_cli
 
 
 def _synth(args) -> None:
-    from landslide.data.synthetic import write_synthetic
-    out = write_synthetic(args.out, n=args.n, seed=args.seed, test_n=args.test_n, progress=True)
+    from landslide.data.synthetic import replace_synthetic
+    from landslide.overwrite import refuse_filled_folder
+    refuse_filled_folder(args.out, args.overwrite)
+    out = replace_synthetic(args.out, n=args.n, seed=args.seed, test_n=args.test_n, progress=True)
     print(f"wrote {args.n} training and {args.test_n if args.test_n is not None else max(args.n // 4, 1)} "
           f"test patches to {out}")
 
@@ -23,7 +25,10 @@ def _check(args) -> None:
 
 def _pack(args) -> None:
     from landslide.data import load_patches
-    from landslide.data.packed import write_store
+    from landslide.data.packed import store_paths, write_store
+    from landslide.overwrite import refuse_overwriting_inputs
+    refuse_overwriting_inputs([args.out], [args.data])  # before the data is read: nothing is lost
+    refuse_overwriting_inputs(store_paths(args.out), [args.data])  # the name, then its index beside it
     ps = load_patches(args.data, skip_bad=args.skip_bad)
     for s in ps.skipped:
         print(f"skipped: {s}")
@@ -52,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=2400, help="training patches (default 2400, the built-in set's)")
     s.add_argument("--test-n", type=int, default=None, help="test patches (default n/4)")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--overwrite", action="store_true", help="replace the data set in a folder that holds one "
+                                                            "(its CSVs, patches and truth.json; nothing is left over)")
     s.set_defaults(fn=_synth)
 
     c = sub.add_parser("check", help="validate a Zindi folder or packed store and report every problem")

@@ -4,6 +4,7 @@ parsed once, then resolved once, in the precedence written in ``landslide.config
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from landslide.config import FIELDS, ExperimentConfig
@@ -56,12 +57,19 @@ def config_from_args(args, sets: dict | None = None) -> ExperimentConfig:
     parsed them (to check them against a grid). The data is fingerprinted last, once, as resolved (a
     ``--set data=DIR`` or a profile file's ``data`` counts like ``--data``)."""
     from landslide.data.fingerprint import fingerprint
+    from landslide.overwrite import refuse_overwriting_inputs
     from landslide.train.device import check_device
     sets = parse_sets(args.set) if sets is None else sets
     cfg = profile_config(args.profile, **{**flag_overrides(args), **sets})
     if cfg.device != "auto":  # a device this machine lacks is refused before any cell or fold starts
         check_device(cfg.device)
-    return cfg.replace(data_fingerprint=fingerprint(cfg.data))
+    # every command that makes a configuration writes under --out: never over what the configuration reads
+    refuse_overwriting_inputs([args.out] if getattr(args, "out", None) else [],
+                              [cfg.data, cfg.weights, cfg.profile_file])
+    # the data by where it is (resolved: ``./d`` and the absolute path are one configuration, and a run
+    # can be read from any folder) and by what it holds
+    found = fingerprint(cfg.data)  # first: a missing folder is named as the user wrote it
+    return cfg.replace(data=str(Path(cfg.data).resolve()) if cfg.data else "", data_fingerprint=found)
 
 
 def coerce(name: str, text: str):

@@ -4,6 +4,7 @@ else is a bug and keeps its traceback."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from landslide.errors import LandslideError
@@ -13,6 +14,8 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None, interrupted
     """Parse ``argv``, run the chosen subcommand's ``fn(args)``; 0 done, 2 a user's error, 130 interrupted
     (``interrupted`` says what was kept and how to go on)."""
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C: temporaries are removed, worker processes stopped, finished work kept
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         args.fn(args)
     except LandslideError as exc:
@@ -29,3 +32,7 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None, interrupted
         print(f"interrupted: {interrupted}", file=sys.stderr)
         return 130
     return 0
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt

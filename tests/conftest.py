@@ -33,3 +33,18 @@ def folder(tmp_path, synth300):
     d = tmp_path / "data"
     shutil.copytree(synth300, d)
     return d
+
+
+def _snapshot(root: Path) -> dict[str, bytes | str]:
+    """Every entry under ``root`` (links not followed) -> its bytes, a link's target, or "dir"."""
+    out: dict[str, bytes | str] = {}
+    for p in sorted(root.rglob("*")):
+        key = str(p.relative_to(root))
+        out[key] = f"-> {p.readlink()}" if p.is_symlink() else p.read_bytes() if p.is_file() else "dir"
+    return out
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot(folder)``: what a folder holds, to show a refused command changed nothing in it."""
+    return _snapshot

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.grid.runner import run_dir_for, run_grid
+from bench.grid.rundirs import finished_run_dir
+from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.output import output_stem, save_figure
 from landslide.atomic import write_text_atomic
@@ -57,7 +58,7 @@ def umap_command(args) -> None:
     lines = []
     for ax, (panel, row) in zip(axes, (("a", rows[0]), ("b", rows[1])), strict=True):
         cell, m = found[row]
-        run = run_dir_for(Path(args.out), cell.cfg)
+        run = finished_run_dir(Path(args.out), cell.cfg, not args.no_progress)
         print(f"panel ({panel}): Table 2 row {row!r}, run {run}")
         emb, y, shown = one_network_embeddings(RunDir(run), cell.cfg)
         pts = umap_2d(emb, seed)
@@ -111,7 +112,7 @@ def occlusion_command(args) -> None:
     import matplotlib.pyplot as plt
     base, found, seed = _cells(args, [args.row])
     cell, m = found[args.row]
-    run = run_dir_for(Path(args.out), cell.cfg)
+    run = finished_run_dir(Path(args.out), cell.cfg, not args.no_progress)
     print(f"occlusion of Table 2 row {args.row!r} (CV F1 {m['cv_f1_mean']:.3f}), run {run}, zero {args.zero}")
     df = occlusion_table(run, args.zero, seed)
     out, stem = Path(args.out), output_stem("occlusion", base)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from landslide.config import FIELDS
 from landslide.errors import LandslideError
+from landslide.names import require_plain_name
 
 GRID_DIR = Path(__file__).parents[1] / "grids"
 PAPER_TABLES = Path(__file__).parents[1] / "reference" / "paper_tables.csv"
@@ -83,7 +84,9 @@ def load_grid(name_or_path: str | Path) -> Grid:
     if unknown:
         raise LandslideError(f"{path}: factors {unknown} are not configuration fields; list fields such as "
                              f"['smote', 'mixup'] (known: {sorted(FIELDS)})")
-    return Grid(head.get("name", path.stem), head.get("title", path.stem), baseline, factors, rows,
+    # the grid's name and its rows' names become output and study names: file names inside --out
+    name = require_plain_name(head.get("name", path.stem), f"{path}: [grid] name")
+    return Grid(name, head.get("title", path.stem), baseline, factors, rows,
                 head.get("paper_table"))
 
 
@@ -95,6 +98,7 @@ def _base_fields(path: Path, head: dict) -> dict:
     if not isinstance(base, str) or "." not in base:
         raise LandslideError(f"{path}: base = {base!r}; write it as \"GRID.ROW\", e.g. \"table2.smote\"")
     base_grid, base_row = base.split(".", 1)
+    require_plain_name(base_grid, f"{path}: base = {base!r}, its grid")  # a packaged grid's name, not a path
     return dict(load_grid(base_grid).row(base_row).fields)
 
 
@@ -106,6 +110,7 @@ def _rows(path: Path, raw: list, base_fields: dict) -> list[Row]:
         name = r.get("name") if isinstance(r, dict) else None
         if not isinstance(name, str) or not name:
             raise LandslideError(f"{path}: row {i} has no name; give it name = \"...\"")
+        require_plain_name(name, f"{path}: row {i} name")
         if name in first_at:  # a table keyed by row name would show the first row's scores twice
             raise LandslideError(f"{path}: row {i} is named {name!r} like row {first_at[name]}; row names must be "
                                  f"unique")

@@ -21,6 +21,7 @@ from landslide.atomic import write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.metrics import f1_at_half
+from landslide.names import require_plain_name
 from landslide.options import config_from_args
 
 
@@ -86,6 +87,7 @@ def sweep_command(args) -> None:
     from optuna.visualization.matplotlib import plot_optimization_history, plot_param_importances
 
     from bench.output import save_figure
+    require_plain_name(args.study, "--study")  # one rule for every name the bench keeps (grids, rows, profiles)
     base = config_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ import pandas as pd
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines
-from bench.grid.runner import run_dir_for, run_grid
+from bench.grid.rundirs import finished_run_dir
+from bench.grid.runner import run_grid
 from bench.grid.spec import changes_packaged, load_grid
 from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
@@ -37,7 +38,7 @@ def thresholds_command(args) -> None:
     per_row: dict[str, tuple[list, list, list]] = {}
     for c in cells:
         if c.key in metrics:
-            plain, tuned, t = fold_f1s(run_dir_for(Path(args.out), c.cfg))
+            plain, tuned, t = fold_f1s(str(finished_run_dir(Path(args.out), c.cfg, not args.no_progress)))
             row = per_row.setdefault(c.row, ([], [], []))
             row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
     lines = []

@@ -30,6 +30,7 @@ import pandas as pd
 
 from bench.args import parse_seeds
 from bench.grid.report import header_lines
+from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import expand, run_dir_for, run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
@@ -165,7 +166,8 @@ def tricks_command(args) -> None:
     seeds = parse_seeds(args)
     cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
                                  progress=not args.no_progress)
-    found = {c.seed: run_dir_for(Path(args.out), c.cfg) for c in cells if c.key in metrics}
+    found = {c.seed: str(finished_run_dir(Path(args.out), c.cfg, not args.no_progress)) for c in cells
+             if c.key in metrics}
     if not found:
         raise LandslideError("no finished cell of Table 2's smote row for these seeds; run python -m bench table2 "
                              "with the same --seeds first")

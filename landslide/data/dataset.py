@@ -10,6 +10,8 @@ from landslide.data.bands import RAW_BANDS
 from landslide.data.zindi import Split, read_folder
 from landslide.errors import LandslideError
 
+STORE_SUFFIXES = (".h5", ".hdf5")  # what names a packed store; anything else is read as a folder
+
 
 @dataclass
 class PatchSet:
@@ -44,7 +46,7 @@ class PatchSet:
 def load_patches(source: str | Path, skip_bad: bool = False) -> PatchSet:
     """Read a Zindi-layout folder or a packed ``.h5`` store."""
     source = Path(source)
-    if source.suffix in (".h5", ".hdf5"):
+    if source.suffix in STORE_SUFFIXES:
         from landslide.data.packed import read_store
         train, test = read_store(source)
         return PatchSet(train, test, str(source), [])

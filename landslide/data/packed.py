@@ -20,6 +20,7 @@ import numpy as np
 
 from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
+from landslide.data.dataset import STORE_SUFFIXES
 from landslide.data.zindi import PATCH_SHAPE, Split, check_id, shared_id_problems
 from landslide.errors import DataError, LandslideError
 
@@ -35,15 +36,24 @@ def content_hash(*splits: Split | None) -> str:
     return h.hexdigest()
 
 
-def write_store(out: str | Path, train: Split, test: Split | None, source: str = "") -> Path:
+def store_paths(out: str | Path) -> tuple[Path, Path]:
+    """The store and its index. A store is recognised by its suffix (``load_patches``): one named
+    otherwise would be read as a folder by every later command, so the name is refused here."""
     out = Path(out)
+    if out.suffix not in STORE_SUFFIXES:
+        raise LandslideError(f"--out {out}: a packed store's name ends in .h5 (e.g. {out.with_name(out.name + '.h5')});"
+                             f" the other commands recognise a store by it")
+    return out, out.with_suffix(".index.csv")
+
+
+def write_store(out: str | Path, train: Split, test: Split | None, source: str = "") -> Path:
+    out, index = store_paths(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     need = sum(s.images.nbytes for s in (train, test) if s is not None) * 1.05 + 16e6
     free = shutil.disk_usage(out.parent).free
     if free < need:
         raise LandslideError(f"{out.parent}: {free / 1e9:.2f} GB free, the store needs about {need / 1e9:.2f} GB; "
                              f"free some space or choose another --out")
-    index = out.with_suffix(".index.csv")
     tmp_index = index.with_name(f".{index.name}.{os.getpid()}.tmp")
     with atomic_path(out) as tmp:  # renamed into place when the block ends: the store last
         try:

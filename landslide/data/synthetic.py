@@ -30,6 +30,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -325,3 +327,31 @@ def write_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None =
     }
     write_text_atomic(out / "truth.json", json.dumps(truth, indent=2))
     return out
+
+
+# what ``write_synthetic`` writes into its folder, all of it replaced by ``replace_synthetic``
+LAYOUT = ("Train.csv", "Test.csv", "TestLabels.csv", "truth.json", "train_data", "test_data")
+
+
+def replace_synthetic(out: str | Path, n: int, seed: int = 0, test_n: int | None = None,
+                      progress: bool = False) -> Path:
+    """``write_synthetic`` into a temporary folder beside ``out``, then its entries in place of any
+    ``out`` holds: no old patch is left among the new ones, and a run interrupted while it generates (all but a
+    few renames at the end) changes nothing."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        write_synthetic(tmp, n=n, seed=seed, test_n=test_n, progress=progress)
+        out.mkdir(exist_ok=True)
+        for name in LAYOUT:
+            old = out / name
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old)
+            else:
+                old.unlink(missing_ok=True)
+            os.replace(tmp / name, old)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+

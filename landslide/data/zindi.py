@@ -14,20 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from landslide.errors import DataError
+from landslide.names import plain_name_problem
 
 PATCH_SHAPE = (64, 64, 12)
-MAX_ID = 200
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def check_id(pid: str) -> str | None:
     """What is wrong with a patch ID, or None. IDs name files inside the data folder: a path (``../x``,
     ``/etc/x``) would read a file outside it, and a very long name fails in the file system."""
-    if len(pid) > MAX_ID:
-        return f"ID of {len(pid)} characters (at most {MAX_ID}); shorten it and rename its file"
-    if "/" in pid or "\\" in pid or pid in (".", "..") or pid.startswith("~") or "\x00" in pid:
-        return f"ID {pid!r} is not a plain file name (no folders, no '..'); use the file's name without .npy"
-    return None
+    problem = plain_name_problem(pid)
+    return None if problem is None else f"ID: {problem}; shorten or rename it to the file's name without .npy"
 
 
 @dataclass

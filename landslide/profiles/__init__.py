@@ -13,6 +13,7 @@ from pathlib import Path
 
 from landslide.config import FIELDS, ExperimentConfig
 from landslide.errors import LandslideError
+from landslide.names import require_plain_name
 
 PROFILE_DIR = Path(__file__).parent
 
@@ -52,6 +53,8 @@ def _file_overrides(path: Path) -> dict:
     if not path.is_file():
         raise LandslideError(f"--profile {path}: no such file; give a built-in profile ({', '.join(profile_names())}) "
                              f"or a TOML file of field = value lines")
+    # its file name stands in for the profile's in output names (``profile_name``)
+    require_plain_name(path.stem, f"{path}: the profile's name (its file name without .toml)")
     if path.stem in profile_names():
         raise LandslideError(f"{path}: a profile file may not share a built-in profile's name ({path.stem}); output "
                              f"names carry it. Rename the file")

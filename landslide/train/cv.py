@@ -106,7 +106,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         result = run.read_fold_result(fold)
         if result is None:
             fold_dir = run.fold(fold)
-            fold_dir.path.mkdir(parents=True, exist_ok=True)
+            fold_dir.make()
             train_x, train_y = x[tr], torch.from_numpy(labels[tr])
             if cfg.smote and not cfg.paper_protocol:
                 res = smote_for_fold(cfg, raw, labels, ids, tr, smote_seed(cfg.seed, fold), progress)

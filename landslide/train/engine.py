@@ -132,7 +132,7 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
     """Train one fold (resuming from its ``last.pt``), write its final weights and return their predictions
     and embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them.
     ``on_epoch(fold, epoch)``, if given, is called as each epoch (0-based) starts."""
-    fold.path.mkdir(parents=True, exist_ok=True)
+    fold.make()
     if cfg.compile:
         # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
         # graphs until dynamo's recompile limit, past which it runs eagerly without a word. The last

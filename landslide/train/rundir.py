@@ -22,12 +22,13 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from landslide.atomic import write_text_atomic
+from landslide.atomic import open_own, write_text_atomic
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.train.results import FoldResult
@@ -58,6 +59,13 @@ class FoldDir:
     model = property(lambda self: self.path / "model.pt")
     result = property(lambda self: self.path / "result.npz")
     smote = property(lambda self: self.path / "smote.json")
+
+    def make(self) -> None:
+        """Create the fold's folder; a link planted in its place would send the fold's files elsewhere."""
+        if self.path.is_symlink():
+            raise LandslideError(f"{self.path} is a symbolic link (to {os.readlink(self.path)}); a fold's folder "
+                                 f"is the tool's own. Remove the link and run the command again")
+        self.path.mkdir(parents=True, exist_ok=True)
 
 
 class RunDir:
@@ -120,8 +128,20 @@ class RunDir:
 
     def read_fold_result(self, fold: int) -> FoldResult | None:
         """A finished fold's result, or None (not finished, or written by a version that scored the best
-        checkpoint: that fold is trained again)."""
+        checkpoint: that fold is trained again). A fold whose ``model.pt`` is gone is unfinished too, so
+        that resuming writes it again (from ``last.pt`` when that holds the last epoch)."""
+        if not self.fold(fold).model.exists():
+            return None
         return FoldResult.load(self.fold(fold).result)
+
+    def unfinished_folds(self, cfg: ExperimentConfig) -> list[int]:
+        return [k for k in range(cfg.folds_trained or cfg.folds) if self.read_fold_result(k) is None]
+
+    def resume_hint(self) -> str:
+        """The step that finishes a run's missing folds (or writes a missing ``model.pt`` again)."""
+        return (f"run the command that trained it again with the same options to finish them (`python -m "
+                f"landslide train --out {self.path} ...`; a bench grid's run is finished by the bench command "
+                f"that reads it), or delete {self.path} to start over")
 
     def check(self, cfg: ExperimentConfig) -> bool:
         """Refuse a folder that holds another configuration's run (heads and device may differ: they do
@@ -154,14 +174,15 @@ class RunDir:
             preflight()
         created = not self.path.exists()
         self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / ".lock", "w") as lock:
+        with os.fdopen(open_own(self.path / ".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two processes sharing one trained network wait for each other
             fresh = not self.check(cfg)  # again under the lock: another process may have claimed it
+            log_file = os.fdopen(open_own(self.log_path, append=True), "a")  # before the claim: a link refused
             if fresh:
                 from landslide.data.fingerprint import fingerprint_parts
                 write_json(self.data_path, fingerprint_parts(cfg.data))
                 write_json(self.config_path, cfg.resolved())
-            handler = logging.FileHandler(self.log_path)
+            handler = logging.StreamHandler(log_file)
             handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
             log.addHandler(handler)
             log.setLevel(logging.INFO)
@@ -174,6 +195,7 @@ class RunDir:
             finally:
                 log.removeHandler(handler)
                 handler.close()
+                handler.stream.close()
 
     def _forget(self, created: bool) -> None:
         for p in (self.config_path, self.data_path, self.log_path):

@@ -44,6 +44,11 @@ def open_finished_run(run_dir: str | Path) -> FinishedRun:
     when the run was trained (its stored scores are paired with the data's rows by position)."""
     run = RunDir(run_dir)
     cfg = run.read_config()
+    if cfg.data and not Path(cfg.data).exists():  # the fingerprint's own message names a --data never given
+        raise LandslideError(f"{run_dir} was trained on the data at {cfg.data} (its config.json's data), which "
+                             f"is not there now (looked from {Path.cwd()}); put the data back at that path"
+                             + ("" if Path(cfg.data).is_absolute() else ", or run this command from the "
+                                "folder the run was trained in (an older run keeps the path as it was given)"))
     require_every_fold(cfg, run_dir)
     run.require_same_data(cfg)
     return FinishedRun(run, cfg, training_set(cfg))
@@ -61,8 +66,9 @@ def load_run(run_dir: str | Path | FinishedRun):
     device = torch.device("cpu")
     for fold in range(cfg.folds):
         res = run.read_fold_result(fold)
-        if res is None or not run.fold(fold).model.exists():
-            raise LandslideError(f"{run_dir} fold {fold} is not finished; resume the run first")
+        if res is None:
+            raise LandslideError(f"{run_dir} fold {fold} is not finished (no result.npz or model.pt); "
+                                 f"{run.resume_hint()}")
         ckpt = load_checkpoint(run.fold(fold).model)
         model = build_model(cfg.replace(pretrained=False, weights=""), device)
         try:

@@ -42,9 +42,11 @@ def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> R
     from landslide.train.trained import open_finished_run
     opened = open_finished_run(run_dir)
     run, cfg, ps = opened.run, opened.cfg, opened.data
+    missing = run.unfinished_folds(cfg)
+    if missing:
+        raise LandslideError(f"{run_dir}: fold(s) {missing} are unfinished (no result.npz or model.pt); "
+                             f"{run.resume_hint()}")
     results = [r for r in (run.read_fold_result(k) for k in range(cfg.folds)) if r is not None]
-    if len(results) < cfg.folds:
-        raise LandslideError(f"{run_dir} has unfinished folds; resume the run first")
     n = len(ps.train_labels)
     if any(len(r.val_idx) and r.val_idx.max() >= n for r in results):  # a run older than data.json, edited data
         raise LandslideError(f"{run_dir}: its folds index {max(r.val_idx.max() for r in results) + 1} training "

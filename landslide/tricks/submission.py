@@ -77,7 +77,8 @@ def parse_threshold(text: str) -> float | None:
 
 
 def check_options(args) -> None:
-    """What would fail late or label silently: C of the SVM, one run twice, an --out that is a folder."""
+    """What would fail late or label silently: C of the SVM, one run twice, an --out that is a folder or
+    a file the runs are read from (their configuration, the data's CSVs)."""
     if not (math.isfinite(args.svm_c) and args.svm_c > 0):
         raise LandslideError(f"--svm-c {args.svm_c:g}: the SVM's C must be a number > 0 (the paper's best is 0.1)")
     seen: dict[Path, str] = {}
@@ -90,3 +91,6 @@ def check_options(args) -> None:
     if Path(args.out).is_dir():
         raise LandslideError(f"--out {args.out} is a folder; give the submission's file name, e.g. "
                              f"{Path(args.out) / 'submission.csv'}")
+    from landslide.overwrite import refuse_overwriting_inputs
+    from landslide.train.rundir import RunDir
+    refuse_overwriting_inputs([args.out], [*args.run, *(RunDir(r).read_config().data for r in args.run)])
