@@ -115,8 +115,7 @@ def collect(run, measured: list[str]) -> Archive:
                       "train_auc": auc, "train_log_loss": loss})
     plateaus = {row: [plateau_delta(h), len(h)] for row, h in row_histories(run).items()}
     facts = {"grid": run.grid.name, "grid_spec": dataclasses.asdict(run.grid), "stem": run.stem,
- "base": run.base.resolved(), "seeds": run.seeds,
-             "data": run.data, "measured": measured, "cells": cells,
+             "base": run.base.resolved(), "seeds": run.seeds, "data": run.data, "measured": measured, "cells": cells,
              "plateau": {r: [None if math.isnan(d) else d, n] for r, (d, n) in plateaus.items()}}
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return Archive(scores, facts)
