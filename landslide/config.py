@@ -69,7 +69,7 @@ class ExperimentConfig:
     warmup_epochs: float = 0.0     # > 0: the rate rises linearly from lr/steps over these epochs, then the schedule
     # > 0: score a fold with an exponential moving average of its weights (landslide/train/average.py):
     # at a constant rate the last weights wander (validation F1 +-0.06 between epochs); 0.99 averages
-    # about the last 100 steps (4 epochs of 1,600 patches)
+    # about the last 100 steps (2 epochs of 1,600 patches at batch 32: the quick profile's 50 steps an epoch)
     ema_decay: float = 0.99
     eval_every: int = 0            # iterations between validation scores (learning curve); 0 = once per epoch
     # online augmentation

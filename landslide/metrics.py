@@ -57,3 +57,44 @@ def corrected_ttest(diffs, folds: int) -> tuple[float, float]:
         return float(d.mean()), (1.0 if d.mean() == 0 else float("nan"))  # constant: no spread to test
     t = d.mean() / np.sqrt(var)
     return float(d.mean()), float(2 * stats.t.sf(abs(t), len(d) - 1))
+
+
+# Threshold-free scores (and F1 at a given threshold) of one score vector under many weightings of its
+# patches at once: a row of ``weights`` is one bootstrap replicate's patch counts (all ones: the plain
+# score). Written as sums over the patches sorted once, so a thousand replicates cost one matrix pass,
+# not a thousand sklearn calls; tests/test_metrics.py holds them equal to sklearn's on unit weights.
+SCORES = ("ap", "auc", "log_loss")
+
+
+def weighted_scores(y, probs, weights=None, thresholds=(0.5,)) -> dict[str, np.ndarray]:
+    """Per row of ``weights`` (default one row of ones): average precision, ROC-AUC, log loss, and
+    ``f1@t`` for each threshold t. Tied scores count as one threshold, as sklearn counts them."""
+    y = np.asarray(y).astype(bool)
+    p = np.asarray(probs, float)
+    w = np.ones((1, len(y))) if weights is None else np.atleast_2d(np.asarray(weights, float))
+    order = np.argsort(-p, kind="stable")
+    ps, ys, ws = p[order], y[order], w[:, order]
+    ends = np.r_[np.flatnonzero(np.diff(ps) != 0), len(ps) - 1]  # the last patch of each tied score
+    tp = np.cumsum(ws * ys, axis=1)[:, ends]
+    fp = np.cumsum(ws * ~ys, axis=1)[:, ends]
+    pos, neg = tp[:, -1:], fp[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = tp / pos
+        precision = tp / np.maximum(tp + fp, 1e-300)
+        d_recall = np.diff(np.c_[np.zeros(len(w)), recall], axis=1)
+        ap = (d_recall * precision).sum(1)
+        tpr, fpr = np.c_[np.zeros(len(w)), recall], np.c_[np.zeros(len(w)), fp / neg]
+        auc = (np.diff(fpr, axis=1) * (tpr[:, 1:] + tpr[:, :-1]) / 2).sum(1)
+    q = np.clip(p, 1e-7, 1 - 1e-7)
+    loss = w @ -(np.where(y, np.log(q), np.log(1 - q))) / w.sum(1)
+    out = {"ap": ap, "auc": auc, "log_loss": loss}
+    for t in thresholds:
+        pred = p >= t
+        denom = w @ y + w @ pred
+        out[f"f1@{t}"] = np.where(denom > 0, 2 * (w @ (y & pred)) / np.maximum(denom, 1e-300), 0.0)
+    return out
+
+
+def bootstrap_weights(n: int, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Patch counts of ``replicates`` resamples with replacement of ``n`` patches (rows sum to n)."""
+    return rng.multinomial(n, np.full(n, 1 / n), size=replicates).astype(float)

@@ -52,3 +52,19 @@ def test_test_change_differences_paired_replicates_seed_by_seed():
     d, lo, hi = test_change(row, ref)
     assert d == pytest.approx(0.025)  # (0.05 + 0.00) / 2
     assert (lo, hi) == pytest.approx(tuple(np.quantile([0.005, 0.025, 0.045], [0.025, 0.975])))
+
+
+def test_weighted_scores_equal_sklearns_on_plain_and_resampled_patches():
+    from sklearn.metrics import average_precision_score, f1_score, log_loss, roc_auc_score
+
+    from landslide.metrics import bootstrap_weights, weighted_scores
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.2
+    p = np.round(np.clip(y * 0.3 + rng.random(400) * 0.7, 0, 1), 2)  # rounded: tied scores
+    w = bootstrap_weights(400, 3, rng)
+    s = weighted_scores(y, p, w, thresholds=(0.3,))
+    for i, r in enumerate(w):
+        assert s["ap"][i] == pytest.approx(average_precision_score(y, p, sample_weight=r))
+        assert s["auc"][i] == pytest.approx(roc_auc_score(y, p, sample_weight=r))
+        assert s["log_loss"][i] == pytest.approx(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7), sample_weight=r))
+        assert s["f1@0.3"][i] == pytest.approx(f1_score(y, p >= 0.3, sample_weight=r))

@@ -5,10 +5,12 @@
   on the fold it is reported on; shown with its excess over the headline, never as the headline.
 - test F1: the fold ensemble on the labelled test split, mean over seeds, with a 95 % bootstrap
   interval over test patches (paired replicates averaged over seeds: ``landslide.metrics``).
-- Changes: every row against the baseline and against the row above (the paper's rows are cumulative),
-  by the corrected resampled t-test over paired (seed, fold) scores; an arrow where p < 0.05, "~" where
-  the change is within noise. The folds are identical across rows for one seed, which is what makes the
-  pairing valid.
+- Changes: every row against the baseline by the corrected resampled t-test over paired (seed, fold)
+  scores; an arrow where p < 0.05, "~" where the change is within noise. The folds are identical across
+  rows for one seed, which is what makes the pairing valid.
+- With a grid's archive of per-patch scores (``with_measures``): the threshold-free metrics, each row
+  against its parent, the verdict on the primary metric (``bench.grid.effects``), and the table a person
+  reads (``readable_frame``, at most 9 columns, under a one-line summary of the verdicts).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import pandas as pd
 
 import landslide
 from bench.grid.spec import Grid, paper_numbers
+from bench.grid.stats import PRIMARY, ROPE
 from landslide.metrics import corrected_interval, corrected_ttest, interval
 from landslide.profiles import profile_name
 
@@ -78,10 +81,11 @@ def build_table(grid: Grid, cells: list, metrics: dict[str, dict], extra_cols=No
     folds_of = {row: {c.seed: m["cv_f1_folds"] for c, m in done} for row, done in by_row.items()}
     boots_of = {row: {c.seed: (m["test_f1"], m["test_f1_boot"]) for c, m in done if m.get("test_f1_boot")}
                 for row, done in by_row.items()}
-    lines, above = [], None
+    lines = []
     for row in grid.rows:
         done = sorted(by_row.get(row.name, []), key=lambda cm: cm[0].seed)
-        line = {"row": row.name, "model": row.label}
+        # our network, named: the profile's backbone (the paper's rows are EfficientNetV2's)
+        line = {"row": row.name, "model": f"{done[0][0].cfg.backbone}: {row.label}" if done else row.label}
         for f in grid.factors:
             line[f] = row.fields.get(f, "")
         if row.name in paper:
@@ -99,13 +103,9 @@ def build_table(grid: Grid, cells: list, metrics: dict[str, dict], extra_cols=No
                                 change_interval(folds_of[row.name], folds_of.get(base, {}), k), strict=True))
                 line.update(zip(("delta_test_base", "delta_test_base_lo", "delta_test_base_hi"),
                                 test_change(boots_of[row.name], boots_of.get(base, {})), strict=True))
-            if above is not None and above != grid.baseline:
-                line.update(zip(("delta_above", "p_above", "mark_above"),
-                                paired_change(folds_of[row.name], folds_of.get(above, {}), k), strict=True))
             if extra_cols:
                 line.update(extra_cols(row, done[0][0].cfg, [m for _, m in done]))
         lines.append(line)
-        above = row.name
     return pd.DataFrame(lines)
 
 
@@ -152,8 +152,8 @@ def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
             f"CV F1: out-of-fold F1 of each fold's final {weights} (fixed schedule), mean ± std over folds x seeds. "
             "best-on-val: the paper's reading (each fold's best validation F1, chosen on that fold: optimistic), "
             f"+ its excess over CV F1. Test F1: {models} on our labelled held-out split, mean over seeds "
-            "[95 % bootstrap interval] (paper: Zindi public leaderboard). Δ base / Δ above: against the "
-            "baseline / the row above, corrected resampled t-test (Nadeau & Bengio 2003) over (seed, fold); "
+            "[95 % bootstrap interval] (paper: Zindi public leaderboard). Δ base: against the "
+            "baseline, corrected resampled t-test (Nadeau & Bengio 2003) over (seed, fold); "
             f"arrow where p < {ALPHA}, ~ where the change is within noise."]
 
 
@@ -179,7 +179,7 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     if "test_f1_lo" in out:
         out["test_f1"] = [f"{_fmt(t)} [{_fmt(lo, 3)}, {_fmt(hi, 3)}]" if not np.isnan(lo) else _fmt(t)
                           for t, lo, hi in zip(col("test_f1"), col("test_f1_lo"), col("test_f1_hi"), strict=True)]
-    for which, title in (("base", "Δ base"), ("above", "Δ above")):
+    for which, title in (("base", "Δ base"),):
         if f"delta_{which}" in out:
             out[title] = [f"{d:+.4f} {m} (p {p:.2f})" if not np.isnan(d) and not np.isnan(p)
                           else (f"{d:+.4f} {m}" if not np.isnan(d) else "")
@@ -196,7 +196,79 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
             for d, lo, hi in zip(*(col(c).astype(float) for c in ("delta_test_base", "delta_test_base_lo",
                                                                    "delta_test_base_hi")), strict=True)]
     drop = [c for c in ("cv_f1", "cv_f1_std", "best_val_f1", "optimism", "test_f1_lo", "test_f1_hi", "delta_base",
-                        "p_base", "mark_base", "delta_above", "p_above", "mark_above", "n_seeds", "delta_base_lo",
+                        "p_base", "mark_base", "n_seeds", "delta_base_lo",
                         "delta_base_hi", "delta_test_base", "delta_test_base_lo", "delta_test_base_hi") if c in out]
     out = out.drop(columns=drop)
     return out.map(lambda v: _fmt(v) if isinstance(v, float) else v)
+
+
+METRIC_NAMES = {"ap": "AP", "auc": "ROC-AUC", "log_loss": "log loss", "f1_05": "F1", "f1_oof": "F1 at OOF threshold"}
+LEGEND = (f"AP: average precision, the primary metric (threshold-free; docs/protocol.md). CV F1: out-of-fold F1 "
+          f"at 0.5 (the paper's reading), mean ± std over (seed, fold). Test: the fold ensemble on our labelled "
+          f"test split, mean over seeds [95 % hierarchical bootstrap: seeds, then test patches]. Δ: against the "
+          f"row's parent (the row it differs from in one factor), on the test split. verdict: the correlated "
+          f"Bayesian t-test (Benavoli et al. 2017) over (seed, fold) on {METRIC_NAMES[PRIMARY]}, ROPE ±{ROPE}: "
+          f"better / worse / equivalent where that probability is >= 0.95, else undecided; then the same on F1 at "
+          f"the cross-fitted out-of-fold threshold, and whether the paper's F1 change replicates. plateau: "
+          f"validation F1's last 3 epochs within 0.01 of the 3 before. The CSV keeps every column.")
+
+
+def with_measures(df: pd.DataFrame, grid: Grid, scores: pd.DataFrame, facts: dict) -> pd.DataFrame:
+    """``build_table``'s frame with the archive's measurement columns. The test intervals of F1 at 0.5
+    (and its change against the baseline, which ``bench contrast`` reads) become the hierarchical ones."""
+    from bench.grid.effects import measure_columns
+    extra = measure_columns(grid, scores, facts)
+    out = df.drop(columns=[c for c in extra.columns if c in df and c != "row"]).merge(extra, on="row", how="left")
+    if "test_f1_05_lo" in out:
+        out["test_f1_lo"], out["test_f1_hi"] = out.test_f1_05_lo, out.test_f1_05_hi
+    return out
+
+
+def _iv(v, lo, hi, signed: bool = False) -> str:
+    f = "+.3f" if signed else ".3f"
+    if v is None or pd.isna(v):
+        return ""
+    return f"{v:{f}} [{lo:{f}}, {hi:{f}}]" if not pd.isna(lo) else f"{v:{f}}"
+
+
+def _verdict_text(r) -> str:
+    if not isinstance(r.get("verdict"), str) or not r.get("verdict"):
+        return ""
+    p = {"better": r.get(f"p_better_{PRIMARY}"), "worse": r.get(f"p_worse_{PRIMARY}"),
+         "equivalent": r.get(f"p_equiv_{PRIMARY}")}.get(r["verdict"])
+    text = f"{METRIC_NAMES[PRIMARY]} {r['verdict']}" + (f" (P {p:.2f})" if p is not None else "")
+    text += f"; F1 at OOF threshold {r.get('verdict_f1_oof', '')}"
+    if isinstance(r.get("replicates_f1"), str):
+        text += f"; paper's F1 change: {r['replicates_f1'].split(':')[0]}"
+    return text
+
+
+def readable_frame(df: pd.DataFrame, grid: Grid) -> pd.DataFrame:
+    """The table a person reads: nine columns, one naming style (the CSV keeps every column)."""
+    labels = {r.name: r.label for r in grid.rows}
+    rows = []
+    for r in df.to_dict("records"):
+        parent = r.get("parent") or ""
+        rows.append({
+            "row": r["row"],
+            "what changed": labels.get(r["row"], r["row"]) + (f" (vs {parent})" if parent else ""),
+            "test AP [95 %]": _iv(r.get("test_ap"), r.get("test_ap_lo"), r.get("test_ap_hi")),
+            "CV F1": (f"{r['cv_f1']:.3f} ± {r['cv_f1_std']:.3f}" if not pd.isna(r.get("cv_f1", np.nan))
+                      else "not run"),
+            "test F1 [95 %]": _iv(r.get("test_f1_05", r.get("test_f1")), r.get("test_f1_lo"), r.get("test_f1_hi")),
+            "Δ AP vs parent [95 %]": _iv(r.get("d_ap"), r.get("d_ap_lo"), r.get("d_ap_hi"), signed=True),
+            "paper Δ F1": "" if pd.isna(r.get("paper_d_f1", np.nan)) else f"{r['paper_d_f1']:+.3f}",
+            "verdict": _verdict_text(r),
+            "plateau": r.get("plateau") if isinstance(r.get("plateau"), str) else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def summary_line(df: pd.DataFrame) -> str:
+    """One line above a table: how many rows each verdict names, on the primary metric."""
+    said = [v for v in df.get("verdict", pd.Series(dtype=object)) if isinstance(v, str) and v]
+    if not said:
+        return f"verdicts on {METRIC_NAMES[PRIMARY]}: none (no row has both itself and its parent run)"
+    counts = ", ".join(f"{said.count(v)} {v}" for v in ("better", "worse", "equivalent", "undecided") if v in said)
+    rows = f"{len(said)} row{'s' if len(said) > 1 else ''}"
+    return f"verdicts on {METRIC_NAMES[PRIMARY]} against each row's parent ({rows}): {counts}"

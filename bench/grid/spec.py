@@ -23,6 +23,11 @@ class Row:
     name: str
     label: str
     fields: dict
+    # the row this one differs from in one factor, where one exists: its change is measured against it
+    # (None: the baseline). ``isolates``: a second row to compare with, for a row that changes two factors
+    # from its parent (ch20: channels and Mixup/CutMix from the baseline; mix isolates the channels)
+    parent: str | None = None
+    isolates: str | None = None
 
 
 @dataclass
@@ -79,6 +84,7 @@ def load_grid(name_or_path: str | Path) -> Grid:
     baseline = head.get("baseline", names[0])
     if baseline not in names:
         raise LandslideError(f"{path}: baseline = {baseline!r} names no row; choose one of {names}")
+    _check_parents(path, rows, baseline)
     factors = head.get("factors", [])
     unknown = sorted(set(factors) - set(FIELDS)) if isinstance(factors, list) else factors
     if unknown:
@@ -115,12 +121,27 @@ def _rows(path: Path, raw: list, base_fields: dict) -> list[Row]:
             raise LandslideError(f"{path}: row {i} is named {name!r} like row {first_at[name]}; row names must be "
                                  f"unique")
         first_at[name] = i
-        fields = {k: v for k, v in r.items() if k not in ("name", "label")}
+        fields = {k: v for k, v in r.items() if k not in ("name", "label", "parent", "isolates")}
         unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
             raise LandslideError(f"{path}: row {i} ({name}) sets unknown field(s) {unknown}; known: {sorted(FIELDS)}")
-        rows.append(Row(name, r.get("label", name), {**base_fields, **fields}))
+        rows.append(Row(name, r.get("label", name), {**base_fields, **fields}, r.get("parent"), r.get("isolates")))
     return rows
+
+
+def _check_parents(path: Path, rows: list[Row], baseline: str) -> None:
+    """Every row's parent (default: the baseline) and ``isolates`` name another row of the grid."""
+    names = [r.name for r in rows]
+    for i, r in enumerate(rows, start=1):
+        if r.parent is None and r.name != baseline:
+            r.parent = baseline
+        for key in ("parent", "isolates"):
+            other = getattr(r, key)
+            if other is None:
+                continue
+            if not isinstance(other, str) or other not in names or other == r.name:
+                raise LandslideError(f"{path}: row {i} ({r.name}) has {key} = {other!r}, which names no other row; "
+                                     f"choose one of {[n for n in names if n != r.name]}")
 
 
 def paper_numbers(table: int | None) -> dict[str, dict]:

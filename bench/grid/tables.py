@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.args import parse_seeds
-from bench.grid.report import build_table, display_frame, header
+from bench.grid.report import build_table, header
 from bench.grid.runner import expand, run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.store import finished_metrics, open_study, storage_url
 from bench.grid.terminal import compact_table
-from bench.output import output_stem, write_table
+from bench.output import output_stem
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.options import config_from_args, parse_sets
@@ -104,7 +104,13 @@ def make_table(grid_name: str, args):
     one_network = len({c.cfg.training_key() for c in run.cells}) == len(run.seeds)
     if one_network:
         df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
-    paths = write_table(df, run.header(), run.out / "tables", run.stem, display_frame(df))
+    # the per-patch scores go beside the table, and the table is made from them (``python -m bench rebuild``)
+    from bench.grid.archive import collect
+    from bench.grid.views import write_views
+    archive = collect(run, run.measured)
+    paths = archive.write(run.out / "tables", run.stem)
+    df, written = write_views(run, df, archive, run.stem)
+    paths += written
     print_compact(run, df)
     from bench.figures.curves import plot_learning_curves
     paths += [] if one_network else plot_learning_curves(run)

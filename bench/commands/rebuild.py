@@ -1,0 +1,19 @@
+"""``python -m bench rebuild``: the grid tables, their verdicts and forest plots from the committed scores."""
+from __future__ import annotations
+
+HELP = ("rebuild every grid table with an archive under TABLES/scores (its verdicts and forest plot too) from "
+        "the per-patch scores, without training; writes OUT/tables/STEM.{csv,md,tex} and "
+        "OUT/figures/STEM_effects.{png,pdf}; seconds")
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--tables", default="tables", help="folder holding scores/ (default: tables)")
+    p.add_argument("--out", default=".", help="output folder: OUT/tables and OUT/figures (default: here)")
+
+
+def run(args) -> None:
+    from pathlib import Path
+
+    from bench.grid.rebuild import rebuild
+    paths = rebuild(Path(args.tables), Path(args.out))
+    print("wrote " + ", ".join(map(str, paths)))
