@@ -153,6 +153,9 @@ class ExperimentConfig:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(ExperimentConfig)}
+# set by the tool, never by a profile file, a grid row or --set: which built-in a file starts from is its
+# ``base``, the profile is --profile, the fingerprint is the data's own
+SET_BY_TOOL = ("profile", "profile_file", "data_fingerprint")
 _HINTS = get_type_hints(ExperimentConfig)
 
 # name -> (lowest allowed, highest allowed or None, inclusive low)
@@ -168,29 +171,34 @@ _RANGES = {"synth_n": (10, None), "synth_test_n": (0, None), "max_train": (0, No
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
+def field_problem(name: str, value) -> str | None:
+    """What is wrong with one field's value on its own (its type, its choices, its range), or None: what a
+    grid row or a profile file is checked against when it is read, before any cell trains."""
+    f, hint = FIELDS[name], _HINTS[name]
+    choices = get_args(hint) if getattr(hint, "__origin__", None) is Literal else None
+    kind = type(f.default)
+    if choices and value not in choices:
+        return f"{name}={value!r} is not one of {list(choices)}"
+    if kind is str and not isinstance(value, str):
+        return f"{name}={value!r} must be text (a quoted string)"
+    if kind is bool and not isinstance(value, bool):
+        return f"{name}={value!r} must be true or false"
+    if kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                 or (kind is int and not float(value).is_integer())):
+        return f"{name}={value!r} must be a{'n integer' if kind is int else ' number'}"
+    if kind in (int, float) and not math.isfinite(value):
+        return f"{name}={value!r} must be finite"
+    if name in _RANGES:
+        low, high, *inclusive = _RANGES[name]
+        low_ok = value >= low if (inclusive[0] if inclusive else True) else value > low
+        if not low_ok or (high is not None and value > high):
+            bound = f">= {low}" if (inclusive[0] if inclusive else True) else f"> {low}"
+            return f"{name}={value!r} must be {bound}" + (f" and <= {high}" if high is not None else "")
+    return None
+
+
 def _problems(cfg: ExperimentConfig) -> list[str]:
-    out = []
-    for name, f in FIELDS.items():
-        value, hint = getattr(cfg, name), _HINTS[name]
-        choices = get_args(hint) if getattr(hint, "__origin__", None) is Literal else None
-        kind = type(f.default)
-        if choices and value not in choices:
-            out.append(f"{name}={value!r} is not one of {list(choices)}")
-        elif kind is str and not isinstance(value, str):
-            out.append(f"{name}={value!r} must be text (a quoted string)")
-        elif kind is bool and not isinstance(value, bool):
-            out.append(f"{name}={value!r} must be true or false")
-        elif kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                       or (kind is int and not float(value).is_integer())):
-            out.append(f"{name}={value!r} must be a{'n integer' if kind is int else ' number'}")
-        elif kind in (int, float) and not math.isfinite(value):
-            out.append(f"{name}={value!r} must be finite")
-        elif name in _RANGES:
-            low, high, *inclusive = _RANGES[name]
-            low_ok = value >= low if (inclusive[0] if inclusive else True) else value > low
-            if not low_ok or (high is not None and value > high):
-                bound = f">= {low}" if (inclusive[0] if inclusive else True) else f"> {low}"
-                out.append(f"{name}={value!r} must be {bound}" + (f" and <= {high}" if high is not None else ""))
+    out = [problem for name in FIELDS if (problem := field_problem(name, getattr(cfg, name)))]
     if isinstance(cfg.folds_trained, int) and isinstance(cfg.folds, int) and cfg.folds_trained > cfg.folds:
         out.append(f"folds_trained={cfg.folds_trained} must be <= folds={cfg.folds} (0 trains every fold)")
     if isinstance(cfg.inner_of_fold, int) and isinstance(cfg.folds, int) and cfg.inner_of_fold >= cfg.folds:

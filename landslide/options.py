@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from landslide.config import FIELDS, ExperimentConfig
+from landslide.config import FIELDS, SET_BY_TOOL, ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.profiles import profile_config, profile_names
 
@@ -76,6 +76,9 @@ def coerce(name: str, text: str):
     """Parse a ``name=value`` override into the field's type."""
     if name not in FIELDS:
         raise LandslideError(f"unknown configuration field {name!r} in --set; known: {sorted(FIELDS)}")
+    if name in SET_BY_TOOL:
+        raise LandslideError(f"--set {name}: set by the tool, not by --set; choose the profile with --profile "
+                             f"NAME or --profile FILE.toml")
     kind: type[Any] = type(FIELDS[name].default)
     if kind is bool:
         if text.lower() in ("1", "true", "yes", "on"):

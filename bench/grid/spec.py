@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from landslide.config import FIELDS
+from landslide.config import FIELDS, SET_BY_TOOL, field_problem
 from landslide.errors import LandslideError
 from landslide.names import require_plain_name
 
@@ -125,8 +125,23 @@ def _rows(path: Path, raw: list, base_fields: dict) -> list[Row]:
         unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
             raise LandslideError(f"{path}: row {i} ({name}) sets unknown field(s) {unknown}; known: {sorted(FIELDS)}")
+        _check_values(path, f"row {i} ({name})", fields)
         rows.append(Row(name, r.get("label", name), {**base_fields, **fields}, r.get("parent"), r.get("isolates")))
     return rows
+
+
+def _check_values(path: Path, where: str, fields: dict) -> None:
+    """Each value of a row on its own (type, choices, range), when the file is read: a wrong type would
+    otherwise fail only once its cell trains, after every cell before it. Seeds are the command's
+    (``--seeds``): a row that set one would hide the seed a cell is keyed and reported by."""
+    for key in ("seed", *SET_BY_TOOL):
+        if key in fields:
+            raise LandslideError(f"{path}: {where} sets {key}, which the command sets (seeds: --seeds; the "
+                                 f"profile: --profile); remove the line")
+    for key, value in fields.items():
+        problem = field_problem(key, value)
+        if problem:
+            raise LandslideError(f"{path}: {where}: {problem}")
 
 
 def _check_parents(path: Path, rows: list[Row], baseline: str) -> None:

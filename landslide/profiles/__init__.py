@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from landslide.config import FIELDS, ExperimentConfig
+from landslide.config import FIELDS, SET_BY_TOOL, ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.names import require_plain_name
 
@@ -43,8 +43,6 @@ def profile_overrides(profile: str) -> dict:
     return {**overrides, "profile": profile}
 
 
-# set by the tool, never by a profile file: which built-in it starts from is its ``base``
-_NOT_IN_FILES = ("profile", "profile_file", "data_fingerprint")
 
 
 def _file_overrides(path: Path) -> dict:
@@ -65,11 +63,11 @@ def _file_overrides(path: Path) -> dict:
     base = doc.pop("base", "quick")
     if base not in profile_names():
         raise LandslideError(f"{path}: base = {base!r} is not a built-in profile; choose one of {profile_names()}")
-    reserved = sorted(set(doc) & set(_NOT_IN_FILES))
+    reserved = sorted(set(doc) & set(SET_BY_TOOL))
     unknown = sorted(set(doc) - set(FIELDS))
     if reserved or unknown:
         what = (f"key(s) {reserved} are set by the tool (base = \"paper\" chooses the built-in to start from)"
-                if reserved else f"unknown key(s) {unknown}; known: {sorted(set(FIELDS) - set(_NOT_IN_FILES))}")
+                if reserved else f"unknown key(s) {unknown}; known: {sorted(set(FIELDS) - set(SET_BY_TOOL))}")
         raise LandslideError(f"{path}: {what}")
     merged = {**profile_overrides(base), **doc, "profile_file": str(path)}
     try:

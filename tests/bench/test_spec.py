@@ -74,3 +74,24 @@ def test_an_unknown_parent_is_an_error_naming_the_file_and_the_row(tmp_path):
     path.write_text('[[row]]\nname = "a"\n\n[[row]]\nname = "b"\nparent = "c"\n')
     with pytest.raises(LandslideError, match=r"g\.toml: row 2 \(b\) has parent = 'c', which names no other row"):
         load_grid(path)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("seed = 5", "row 2 (dim384) sets seed, which the command sets (seeds: --seeds"),
+    ('epochs = "x"', "row 2 (dim384): epochs='x' must be an integer"),
+    ("lr = -1.0", "row 2 (dim384): lr=-1.0 must be > 0"),
+    ('optimizer = "sgd"', "row 2 (dim384): optimizer='sgd' is not one of"),
+    ('profile = "paper"', "row 2 (dim384) sets profile, which the command sets"),
+])
+def test_every_value_of_a_row_is_checked_when_the_grid_is_read(tmp_path, line, said):
+    path = _grid_copy(tmp_path, lambda t: t.replace('name = "dim384"', f'name = "dim384"\n{line}'))
+    with pytest.raises(LandslideError) as err:
+        load_grid(path)
+    assert str(err.value).startswith(f"{path}: ") and said in str(err.value)
+
+
+@pytest.mark.parametrize("item", ["profile=paper", "profile_file=mine.toml", "data_fingerprint=x"])
+def test_set_refuses_the_fields_the_tool_sets(item):
+    from landslide.options import parse_sets
+    with pytest.raises(LandslideError, match=f"--set {item.split('=')[0]}: set by the tool"):
+        parse_sets([item])
