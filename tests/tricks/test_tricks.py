@@ -106,7 +106,7 @@ def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
               for s, d in seeds.items()}
     tab = {"tabular LightGBM": {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]}
                                 for s, d in seeds.items()}}
-    rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, (["a", "b"], copies))}
+    rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, 8, (["a", "b"], copies))}
     assert list(rows) == ["recipe: SVM", "+ fold ensemble", "+ TTA x8", "+ OOF threshold", "+ backbones",
                           "+ ensemble of 2 seeds' networks", "tabular LightGBM"]
     assert rows["+ backbones"]["cv"] == rows["+ OOF threshold"]["cv"]
