@@ -12,8 +12,9 @@ from landslide.errors import LandslideError
 from landslide.profiles import profile_config, profile_names
 
 
-def add_config_arguments(p: argparse.ArgumentParser) -> None:
-    """The options that set configuration fields."""
+def add_config_arguments(p: argparse.ArgumentParser, seed: bool = True) -> None:
+    """The options that set configuration fields; ``seed=False`` for commands whose seeds come from a list
+    of their own (a grid's ``--seeds``), so that no second seed option can be ignored."""
     p.add_argument("--data", default=None, help="Zindi-layout folder or packed .h5 store "
                                                 "(default: the built-in synthetic data set)")
     p.add_argument("--profile", default="quick",
@@ -23,7 +24,8 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
                         "baseline that does not fit, for the regime contrast), paper (the paper's settings, for a "
                         "GPU); or a TOML file of your own (e.g. my_gpu.toml: field = value lines, base = \"paper\" "
                         "to start from a built-in)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    if seed:
+        p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default=None, help="auto (the default: CUDA if present), cpu, cuda, cuda:1 ...")
     p.add_argument("--weights", default="", help="local pretrained weight file (.safetensors/.pth) for the "
                                                  "backbone; the stem is adapted to the channel count")
@@ -41,7 +43,7 @@ def flag_overrides(args) -> dict:
         out["data"] = str(args.data)
     if args.device:
         out["device"] = args.device
-    if args.seed is not None:
+    if getattr(args, "seed", None) is not None:
         out["seed"] = args.seed
     if args.weights:
         out.update(weights=args.weights, pretrained=True)

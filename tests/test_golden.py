@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 @pytest.mark.parametrize("name, fields", [("plain", {}), ("full", FULL)])
 def test_smoke_run_reproduces_the_numbers_written_before_the_refactor(tmp_path, name, fields):
     cfg = profile_config("smoke", threads=1, **fields)
-    _, _, metrics, _ = run_experiment(cfg, tmp_path / name, progress=False)
+    metrics = run_experiment(cfg, tmp_path / name, progress=False).metrics
     suffix = "-svm-c1" if fields else ""
     golden = json.loads((GOLDEN / name / f"metrics{suffix}.json").read_text())
     assert metrics.as_json() == {**golden, "config_key": cfg.key()}  # the key carries the data fingerprint

@@ -18,9 +18,9 @@ def parse(*argv):
 def test_the_precedence_of_configuration_sources(tmp_path):
     """landslide/config.py's docstring: defaults < profile (a file over its base) < flags < --set < grid base
     < grid row, and --set on a field the grid sets is refused."""
+    from bench.grid.inputs import refuse_sets_on_grid_factors
     from bench.grid.runner import expand
     from bench.grid.spec import load_grid
-    from bench.grid.tables import refuse_sets_on_grid_factors
     from landslide.config import ExperimentConfig
     from landslide.options import config_from_args
     own = tmp_path / "mine.toml"
@@ -59,7 +59,8 @@ def test_a_grid_command_parses_set_once(monkeypatch, tmp_path):
     calls = []
     real = options.coerce
     monkeypatch.setattr(options, "coerce", lambda name, text: calls.append(name) or real(name, text))
-    monkeypatch.setattr(tables, "run_grid", lambda *a, **k: ([], {}, []))
+    from bench.grid.inputs import GridResult
+    monkeypatch.setattr(tables, "run_grid", lambda *a, **k: GridResult([], {}, []))
     args = build_parser().parse_args(["table2", "--profile", "smoke", "--out", str(tmp_path), "--set", "epochs=2"])
     run = tables.run_from_args("table2", args)
     assert calls == ["epochs"] and run.base.epochs == 2

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench.args import add_grid_arguments
+from bench.args import add_output_arguments
+from landslide.options import add_config_arguments
 
 HELP = "Optuna TPE search over the grids' configuration space (MedianPruner per fold)"
 
 
 def add_arguments(p) -> None:
-    add_grid_arguments(p)
+    add_config_arguments(p)  # its --seed: the sampler's and every trial's (a sweep has no seed list)
+    add_output_arguments(p)
     p.add_argument("--trials", type=positive_int, default=20, help="total trials in the study (default 20); re-running "
                                                           "adds only the missing ones")
     p.add_argument("--study", default="sweep", help="study name in the storage (default sweep)")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.grid.inputs import grid_inputs
 from bench.grid.report import build_table, display_frame
 from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
-from bench.grid.tables import print_compact, run_from_args
+from bench.grid.tables import print_compact, run_inputs
 from bench.output import output_stem, save_figure, write_table
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError
@@ -85,12 +86,14 @@ def backbones_command(args) -> None:
     if args.one_lr and args.lr_candidates is not None:
         raise LandslideError("--one-lr trains every family at one rate: --lr-candidates has nothing to choose; "
                              "drop one of the two")
+    inputs = grid_inputs(grid, args)
     tuned_line: list[str] = []
     if not args.one_lr:
-        from bench.grid.family_lr import tune_from_args
-        grid, tuned_line = tune_from_args(grid, args)
+        from bench.grid.family_lr import tune_rates
+        tuned, tuned_line = tune_rates(inputs, args.lr_candidates)
+        inputs = inputs.with_grid(tuned)
     # a recipe other than the default (one rate, or rates of one's own) never overwrites the default's table
-    run = run_from_args(grid, args, custom=args.one_lr or args.lr_candidates is not None)
+    run = run_inputs(inputs, custom=args.one_lr or args.lr_candidates is not None)
     df = build_table(run.grid, run.cells, run.metrics, extra_cols=measured_columns(run.out))
     run.measure(df)
     head = run.header() + tuned_line + left_out

@@ -10,28 +10,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.args import parse_seeds
+from bench.grid.inputs import grid_inputs
 from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.output import output_stem, save_figure
 from landslide.atomic import write_text_atomic
 from landslide.data.bands import channel_kind, channel_names
-from landslide.options import config_from_args
 from landslide.train.cv import training_set
 from landslide.train.rundir import RunDir, require_every_fold
 
 
-def _cells(args, rows: list[str]):
-    """Run (or find) the Table 2 cells of ``rows``; return (grid, base cfg, row -> (cell, metrics))."""
+def _cells(args, rows: list[str], command: str):
+    """Run (or find) the Table 2 cells of ``rows`` at the one seed given; return (base cfg, row -> (cell,
+    metrics), seed)."""
     full = load_grid("table2")
     grid = Grid(full.name, full.title, full.baseline, full.factors, [full.row(r) for r in rows], full.paper_table)
-    base = config_from_args(args)
-    require_every_fold(base)  # before training anything
-    seed = parse_seeds(args)[0]
-    cells, metrics, _ = run_grid(grid, base, [seed], Path(args.out), args.storage, args.workers, args.retry_failed,
-                              progress=not args.no_progress)
-    return base, {c.row: (c, metrics.get(c.key)) for c in cells}, seed
+    inputs = grid_inputs(full, args)
+    seed = inputs.one_seed(command)
+    require_every_fold(inputs.base)  # before training anything
+    result = run_grid(inputs.with_grid(grid))
+    return inputs.base, {c.row: (c, result.metrics.get(c.key)) for c in result.cells}, seed
 
 
 def one_network_embeddings(run: RunDir, cfg) -> tuple[np.ndarray, np.ndarray, str]:
@@ -53,7 +52,7 @@ def umap_command(args) -> None:
 
     from landslide.explain.projection import decision_grid, separation, umap_2d
     rows = ["baseline", args.best_row]
-    base, found, seed = _cells(args, rows)
+    base, found, seed = _cells(args, rows, "bench umap")
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     lines = []
     for ax, (panel, row) in zip(axes, (("a", rows[0]), ("b", rows[1])), strict=True):
@@ -110,7 +109,7 @@ def occlusion_command(args) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    base, found, seed = _cells(args, [args.row])
+    base, found, seed = _cells(args, [args.row], "bench occlusion")
     cell, m = found[args.row]
     run = finished_run_dir(Path(args.out), cell.cfg, not args.no_progress)
     print(f"occlusion of Table 2 row {args.row!r} (CV F1 {m['cv_f1_mean']:.3f}), run {run}, zero {args.zero}")

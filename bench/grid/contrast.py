@@ -38,7 +38,27 @@ def read_table(path: Path, makes_it: str) -> tuple[list[str], pd.DataFrame]:
     if missing:
         raise LandslideError(f"{path} has no column {', '.join(sorted(missing))}: it is not a Table 2 of "
                              f"this version; regenerate it with `{makes_it}`")
+    outside = outside_intervals(df)
+    if outside:  # a verdict reads the interval: a value outside its own is a table edited or broken
+        raise LandslideError(f"{path}: " + "; ".join(outside) + f". A value lies inside its own interval; "
+                             f"regenerate the table with `{makes_it}`")
     return head, df.set_index("row")
+
+
+# the CSVs hold full floats; this only forgives the last digit of a value written rounded
+_SLACK = 1e-6
+
+
+def outside_intervals(df: pd.DataFrame) -> list[str]:
+    """One line per row whose test F1 or change against the baseline lies outside its own 95 % interval."""
+    lines = []
+    for _, r in df.iterrows():
+        for value, lo, hi in (("test_f1", "test_f1_lo", "test_f1_hi"),
+                              ("delta_test_base", "delta_test_base_lo", "delta_test_base_hi")):
+            v, a, b = (pd.to_numeric(r[c], errors="coerce") for c in (value, lo, hi))
+            if not any(pd.isna(x) for x in (v, a, b)) and not a - _SLACK <= v <= b + _SLACK:
+                lines.append(f"row {r['row']}: {value} {v:+.3f} outside its interval [{a:+.3f}, {b:+.3f}]")
+    return lines
 
 
 def profile_of(head: list[str], fallback: str) -> str:

@@ -12,14 +12,13 @@ header says so. The inner cells are ordinary grid cells: stored, resumed and sha
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bench.grid.inputs import GridInputs
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, Row, changes_packaged
-from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 
 DEFAULT_SCALES = (0.25, 0.5, 1.0, 2.0)  # x the profile's lr: quick's 2e-3 gives 5e-4 ... 4e-3
@@ -45,17 +44,17 @@ def pick(scores: dict[float, float]) -> float:
     return max(done, key=lambda lr: done[lr])
 
 
-def choose_family_lrs(grid: Grid, base: ExperimentConfig, seed: int, candidates: list[float], out: Path,
-                      storage, workers: int, retry_failed: bool, progress: bool
-                      ) -> tuple[Grid, pd.DataFrame, str]:
-    """Train the inner cells (those missing), then return the grid with each row's chosen ``lr`` (marked
-    as tuned, so the table keeps its packaged name), the table of inner scores and the cells' data. A
-    failed inner cell stops the command: a rate chosen among the survivors would not be the choice the
-    header states."""
+def choose_family_lrs(inputs: GridInputs, candidates: list[float]) -> tuple[Grid, pd.DataFrame, str]:
+    """Train the inner cells of ``inputs``' grid at its first seed (those missing), then return the grid
+    with each row's chosen ``lr`` (marked as tuned, so the table keeps its packaged name), the table of
+    inner scores and the cells' data. A failed inner cell stops the command: a rate chosen among the
+    survivors would not be the choice the header states."""
+    grid = inputs.grid
     inner = inner_grid(grid, candidates)
     if not inner.rows:  # every row sets its own rate
         return grid, pd.DataFrame(), ""
-    cells, metrics, failed = run_grid(inner, base, [seed], out, storage, workers, retry_failed, progress)
+    result = run_grid(inputs.with_grid(inner, inputs.seeds[:1]))
+    cells, metrics, failed = result.cells, result.metrics, result.failed
     if failed:
         raise LandslideError(f"{len(failed)} inner cell(s) of {inner.name} failed (listed above), so no rate is "
                              f"chosen; fix the cause and rerun with --retry-failed, or pass --one-lr")
@@ -106,41 +105,34 @@ def edge_notes(tuned: Grid, candidates: list[float]) -> list[str]:
     return notes
 
 
-def tune_from_args(grid: Grid, args) -> tuple[Grid, list[str]]:
-    """``grid`` with each family's rate chosen on an inner split, the inner table written as
-    ``<stem>_lr``; and the line the table's header gets."""
-    from bench.args import parse_seeds
+def tune_rates(inputs: GridInputs, lr_candidates: str | None) -> tuple[Grid, list[str]]:
+    """``inputs``' grid with each family's rate chosen on an inner split (``--lr-candidates``: the rates
+    tried), the inner table written as ``<stem>_lr``; and the lines the table's header gets."""
     from bench.grid.report import data_profile_line
-    from bench.grid.tables import refuse_sets_on_grid_factors
     from bench.output import output_stem, write_table
-    from landslide.options import config_from_args, parse_sets
-    sets = parse_sets(args.set)
-    if "lr" in sets:
+    if "lr" in inputs.sets:
         raise LandslideError("--set lr: bench backbones chooses each family's rate on an inner split; give "
                              "the rates to try with --lr-candidates, or add --one-lr to train every family at "
                              "--set lr")
-    if "inner_of_fold" in sets:
+    if "inner_of_fold" in inputs.sets:
         raise LandslideError("--set inner_of_fold: bench backbones sets it on the cells that choose the rates "
                              "and leaves it off the table's cells (which then score the test split)")
-    refuse_sets_on_grid_factors(grid, sets)
-    base = config_from_args(args, sets)
-    candidates = parse_rates(args.lr_candidates, base.lr)
-    seed = parse_seeds(args)[0]
+    grid, base, seed = inputs.grid, inputs.base, inputs.seeds[0]
+    candidates = parse_rates(lr_candidates, base.lr)
     families = sum("lr" not in r.fields for r in grid.rows)
     print(f"learning rate per family: {len(candidates)} rates ({', '.join(f'{r:g}' for r in candidates)}) x "
           f"{families} families on an inner split of fold 0's training part (seed {seed})", flush=True)
-    tuned, scores, data = choose_family_lrs(grid, base, seed, candidates, Path(args.out), args.storage,
-                                            args.workers, args.retry_failed, not args.no_progress)
+    tuned, scores, data = choose_family_lrs(inputs, candidates)
     if scores.empty:
         return tuned, []
-    custom = args.lr_candidates is not None or changes_packaged(tuned)
+    custom = lr_candidates is not None or changes_packaged(tuned)
     stem = output_stem(f"{grid.name}_lr", base, custom=custom)
     head = [f"{grid.title}: learning rate per family, inner validation F1 (at 0.5, final weights) on an inner "
             f"split of seed {seed}'s outer fold 0 training part",
             data_profile_line(base, data) + " (its lr: the candidates')",
             "never seen by the choice: the test split and that fold's validation rows; seen: the validation "
             "rows of the other folds (and of every fold of other seeds)"]
-    paths = write_table(scores, head, Path(args.out) / "tables", stem)
+    paths = write_table(scores, head, inputs.out / "tables", stem)
     chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
     print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
     edges = edge_notes(tuned, candidates)

@@ -20,6 +20,8 @@ from pathlib import Path
 import torch
 from optuna.trial import TrialState
 
+from bench.grid.agreement import refuse_disagreeing
+from bench.grid.inputs import GridInputs, GridResult
 from bench.grid.spec import Grid
 from bench.grid.storage import shown
 from bench.grid.store import (
@@ -89,8 +91,8 @@ def run_dir_for(out: Path, cfg: ExperimentConfig) -> Path:
 def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True, on_epoch=None) -> dict:
     from landslide.train.cv import run_experiment
     run_dir = run_dir_for(out, cfg)
-    _, _, metrics, wall = run_experiment(cfg, run_dir, progress, on_epoch=on_epoch)
-    return metrics.as_json() | {"wall_s": wall, "run_dir": str(run_dir.resolve())}
+    outcome = run_experiment(cfg, run_dir, progress, on_epoch=on_epoch)
+    return outcome.metrics.as_json() | {"wall_s": outcome.wall_s, "run_dir": str(run_dir.resolve())}
 
 
 def worker_devices(device: str, workers: int, gpus: int) -> list[str]:
@@ -267,25 +269,22 @@ def _run_workers(storage: str, study_name: str, out: Path, threads: int, display
                        f"in the store. Free some space and run the same command again")
 
 
-def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None = None,
-             workers: int = 1, retry_failed: bool = False, progress: bool = True
-             ) -> tuple[list[Cell], dict, list[dict]]:
-    """Run every missing cell of the grid; return the cells, key -> metrics of the finished ones and the
+def run_grid(inputs: GridInputs) -> GridResult:
+    """Run every missing cell of the grid; return its cells, key -> metrics of the finished ones and the
     failures of cells that did not finish."""
-    if workers < 1:
-        raise LandslideError(f"--workers must be 1 or more, got {workers}")
+    grid, out, progress = inputs.grid, inputs.out, inputs.progress
     out.mkdir(parents=True, exist_ok=True)
-    storage = storage_url(storage, out)
+    storage = storage_url(inputs.storage, out)
     # torch's results depend on its thread count, so it is part of every cell's identity; one thread per
     # cell keeps the keys the same whatever --workers says (more cores: more workers)
-    base = base.replace(threads=base.threads or 1)
-    cells = expand(grid, base, seeds)
+    base = inputs.base.replace(threads=inputs.base.threads or 1)
+    cells = expand(grid, base, list(inputs.seeds))
     study = open_study(storage, f"grid-{grid.name}")
-    counts = enqueue_missing(study, queue_order(cells), retry_failed)
+    counts = enqueue_missing(study, queue_order(cells), inputs.retry_failed)
     print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
           f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {shown(storage)}", flush=True)
     keys = [c.key for c in cells]
-    devices = worker_devices(base.device, workers, torch.cuda.device_count())
+    devices = worker_devices(base.device, inputs.workers, torch.cuda.device_count())
 
     def run_queued() -> None:
         ours = set(keys)
@@ -301,7 +300,8 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
         run_queued()
     wait_for_others(study, keys, run_queued)
     metrics = finished_metrics(study)
+    refuse_disagreeing(cells, metrics, out)
     failed = [f for f in failures(study) if f.get("key") in {c.key for c in cells} and f["key"] not in metrics]
     for f in failed:
         print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun with --retry-failed)")
-    return cells, metrics, failed
+    return GridResult(cells, metrics, failed)

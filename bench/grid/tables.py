@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.args import parse_seeds
+from bench.grid.inputs import GridInputs, grid_inputs
 from bench.grid.report import build_table, header
 from bench.grid.runner import expand, run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
@@ -13,7 +13,6 @@ from bench.grid.terminal import compact_table
 from bench.output import output_stem
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
-from landslide.options import config_from_args, parse_sets
 
 
 @dataclass
@@ -66,25 +65,14 @@ def run_from_args(grid_name: str | Grid, args, custom: bool = False) -> GridRun:
     """Expand a grid (by name, or as loaded) with the command line's profile and seeds and run its
     missing cells. ``custom``: the outputs take the custom name whatever the grid."""
     grid = grid_name if isinstance(grid_name, Grid) else load_grid(grid_name)
-    sets = parse_sets(args.set)
-    refuse_sets_on_grid_factors(grid, sets)
-    base = config_from_args(args, sets)
-    seeds = parse_seeds(args)
-    out = Path(args.out)
-    cells, metrics, failed = run_grid(grid, base, seeds, out, args.storage, args.workers, args.retry_failed,
-                                      progress=not args.no_progress)
-    return GridRun(grid, base, seeds, out, cells, metrics, failed, custom=custom)
+    return run_inputs(grid_inputs(grid, args), custom)
 
 
-def refuse_sets_on_grid_factors(grid: Grid, sets: dict) -> None:
-    """A grid row sets its factors after --set (the precedence: ``landslide.config``), so --set on a field
-    the grid varies is refused rather than silently ignored."""
-    varied = {name for row in grid.rows for name in row.fields}
-    clash = sorted(varied & set(sets))
-    if clash:
-        raise LandslideError(f"--set {', '.join(clash)}: grid {grid.name} sets {'it' if len(clash) == 1 else 'them'} "
-                             f"row by row, so the override would be ignored. Edit a copy of the grid file and "
-                             f"pass it with --grid PATH instead")
+def run_inputs(inputs: GridInputs, custom: bool = False) -> GridRun:
+    """Run the grid of ``inputs``; its table's view of the result."""
+    result = run_grid(inputs)
+    return GridRun(inputs.grid, inputs.base, list(inputs.seeds), inputs.out, result.cells, result.metrics,
+                   result.failed, custom=custom)
 
 
 def print_compact(run: GridRun, df) -> None:
@@ -119,13 +107,15 @@ def make_table(grid_name: str, args):
     return df
 
 
-def stored_measured_lines(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, storage: str | None
-                          ) -> list[str]:
-    """The regime line of ``grid``'s baseline and any collapsed folds of its rows, from the cells already in
-    the store (nothing is trained): for tables drawn from another grid's runs (thresholds, tricks), so
-    they say which regime they read and which of its networks diverged."""
+def stored_measured_lines(inputs: GridInputs) -> list[str]:
+    """The regime line of the inputs' grid's baseline and any collapsed folds of its rows, from the cells
+    already in the store (nothing is trained): for tables drawn from another grid's runs (thresholds,
+    tricks), so they say which regime they read and which of its networks diverged."""
+    from bench.grid.agreement import refuse_disagreeing
+    grid, base, seeds = inputs.grid, inputs.base, list(inputs.seeds)
     cells = expand(grid, base.replace(threads=base.threads or 1), seeds)
-    metrics = finished_metrics(open_study(storage_url(storage, out), f"grid-{grid.name}"))
-    run = GridRun(grid, base, seeds, out, cells, metrics, [])
+    metrics = finished_metrics(open_study(storage_url(inputs.storage, inputs.out), f"grid-{grid.name}"))
+    refuse_disagreeing(cells, metrics, inputs.out)
+    run = GridRun(grid, base, seeds, inputs.out, cells, metrics, [])
     run.measure(build_table(grid, cells, metrics))
     return run.measured

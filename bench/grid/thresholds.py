@@ -9,38 +9,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.args import parse_seeds
+from bench.grid.inputs import grid_inputs
 from bench.grid.report import header_lines
 from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import run_grid
 from bench.grid.spec import changes_packaged, load_grid
 from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
+from landslide.config import ExperimentConfig
 from landslide.metrics import corrected_ttest
-from landslide.options import config_from_args
 from landslide.train.rundir import require_every_fold
 from landslide.tricks.predict import run_scores
 from landslide.tricks.threshold import cross_fitted, per_fold_f1
 
 
-def fold_f1s(run_dir: str) -> tuple[list[float], list[float], list[float]]:
-    """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run (cached predictions only)."""
-    rs = run_scores(run_dir)
+def fold_f1s(run_dir: Path, cfg: ExperimentConfig) -> tuple[list[float], list[float], list[float]]:
+    """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run, scored by the configuration's own
+    head (cached predictions and embeddings only): Table 3's rows share one network and differ by head."""
+    rs = run_scores(run_dir, 1, cfg.head, cfg.svm_c)
     thresholds, tuned = cross_fitted(rs.labels, rs.oof, rs.fold_of)
     return per_fold_f1(rs.labels, rs.oof, rs.fold_of), tuned, thresholds
 
 
 def thresholds_command(args) -> None:
-    grid, base, seeds = load_grid(args.grid), config_from_args(args), parse_seeds(args)
+    inputs = grid_inputs(load_grid(args.grid), args)
+    grid, base, seeds, out = inputs.grid, inputs.base, list(inputs.seeds), inputs.out
     require_every_fold(base)  # before training anything
-    cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
-                                 progress=not args.no_progress)
     per_row: dict[str, tuple[list, list, list]] = {}
-    for c in cells:
-        if c.key in metrics:
-            plain, tuned, t = fold_f1s(str(finished_run_dir(Path(args.out), c.cfg, not args.no_progress)))
-            row = per_row.setdefault(c.row, ([], [], []))
-            row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
+    for c, _ in run_grid(inputs).finished():
+        plain, tuned, t = fold_f1s(finished_run_dir(out, c.cfg, inputs.progress), c.cfg)
+        row = per_row.setdefault(c.row, ([], [], []))
+        row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
     lines = []
     for row in grid.rows:
         if row.name not in per_row:
@@ -50,12 +49,12 @@ def thresholds_command(args) -> None:
         lines.append({"row": row.name, "CV F1 at 0.5": f"{np.mean(plain):.4f} ± {np.std(plain):.4f}",
                       "CV F1 at OOF threshold": f"{np.mean(tuned):.4f} ± {np.std(tuned):.4f}",
                       "change (p)": f"{d:+.4f} ({p:.2f})", "thresholds": f"{min(t):.2f}-{max(t):.2f}"})
-    measured = stored_measured_lines(grid, base, seeds, Path(args.out), args.storage)
+    measured = stored_measured_lines(inputs)
     head = header_lines(f"{grid.title}: CV F1 at 0.5 and at a cross-fitted out-of-fold threshold "
                         f"({base.profile} profile, seeds {','.join(map(str, seeds))})",
                         *measured,
                         "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score")
     df = pd.DataFrame(lines)
     stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
-    md_path = write_table(df, head, Path(args.out) / "tables", stem, latex=False)[1]
+    md_path = write_table(df, head, out / "tables", stem, latex=False)[1]
     print(md_path.read_text())

@@ -5,7 +5,7 @@ embeddings are reused), plus a tabular baseline:
 
 1. recipe: the paper's SVM head (C = 0.1) on one fold's network;
 2. + fold ensemble: the k fold networks' test probabilities averaged (what Tables 2-3 report);
-3. + TTA x8: every score averaged over the 8 dihedral transforms of the patch;
+3. + TTA x8: every score averaged over the 8 dihedral transforms of the patch (``--tta 4``: 4 of them);
 4. + OOF threshold: the threshold that maximises F1 on out-of-fold scores (for a fold's CV score: on
    the *other* folds only; for the test split: on all of them), instead of 0.5;
 5. + backbones: the row above averaged with the finished networks of ``bench backbones`` for the same
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.args import parse_seeds
+from bench.grid.inputs import grid_inputs
 from bench.grid.report import header_lines
 from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import expand, run_dir_for, run_grid
@@ -38,7 +38,6 @@ from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
-from landslide.options import config_from_args
 from landslide.train.rundir import require_every_fold
 from landslide.tricks.ensemble import combine
 from landslide.tricks.predict import run_scores
@@ -73,10 +72,16 @@ def backbone_members(base, seeds: list[int], out: Path, storage: str | None, kee
     return best, {s: [run_scores(complete[r][s][1]) for r in best] for s in seeds} if best else {}
 
 
-def build_rows(seeds: dict[int, dict], tab: dict[str, dict[int, dict]],
+def tta_row_name(tta: int) -> str:
+    """The TTA row's label says how many transforms it averaged (x1: none, the row above's scores)."""
+    return "+ TTA x1 (no transform: the row above's scores)" if tta == 1 else f"+ TTA x{tta}"
+
+
+def build_rows(seeds: dict[int, dict], tab: dict[str, dict[int, dict]], tta: int,
                backbones: tuple[list[str], dict] = ([], {})) -> list[dict]:
     """Row name -> per-(seed, fold) CV F1 (or None) and seed-averaged test probabilities' bootstrap;
-    ``tab``: a tabular variant's name -> its scores per seed (rows that stand alone)."""
+    ``tab``: a tabular variant's name -> its scores per seed (rows that stand alone); ``tta``: the
+    transforms the seeds' TTA scores averaged."""
     y_test = next(iter(seeds.values()))["test_labels"]
     rows = []
 
@@ -88,7 +93,7 @@ def build_rows(seeds: dict[int, dict], tab: dict[str, dict[int, dict]],
     cv_tta = {s: per_fold_f1(d["labels"], d["oof_tta"], d["fold_of"]) for s, d in seeds.items()}
     add("recipe: SVM (C=0.1) on one fold's network", cv_plain, [d["test"][0] for d in seeds.values()])
     add("+ fold ensemble", cv_plain, [np.mean(d["test"], 0) for d in seeds.values()])
-    add("+ TTA x8", cv_tta, [np.mean(d["test_tta"], 0) for d in seeds.values()])
+    add(tta_row_name(tta), cv_tta, [np.mean(d["test_tta"], 0) for d in seeds.values()])
     cv_thr, thr_tests = {}, []
     for s, d in seeds.items():
         cv_thr[s] = cross_fitted(d["labels"], d["oof_tta"], d["fold_of"])[1]
@@ -160,14 +165,12 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
 
 def tricks_command(args) -> None:
     table2 = load_grid("table2")
+    inputs = grid_inputs(table2, args)
     grid = Grid(table2.name, table2.title, "smote", table2.factors, [table2.row("smote")], table2.paper_table)
-    base = config_from_args(args)
+    base, out = inputs.base, inputs.out
     require_every_fold(base)  # before training anything
-    seeds = parse_seeds(args)
-    cells, metrics, _ = run_grid(grid, base, seeds, Path(args.out), args.storage, args.workers, args.retry_failed,
-                                 progress=not args.no_progress)
-    found = {c.seed: str(finished_run_dir(Path(args.out), c.cfg, not args.no_progress)) for c in cells
-             if c.key in metrics}
+    finished = run_grid(inputs.with_grid(grid)).finished()
+    found = {c.seed: finished_run_dir(out, c.cfg, inputs.progress) for c, _ in finished}
     if not found:
         raise LandslideError("no finished cell of Table 2's smote row for these seeds; run python -m bench table2 "
                              "with the same --seeds first")
@@ -176,19 +179,20 @@ def tricks_command(args) -> None:
     tab = {variant_name(*v): {s: cross_validated(base.replace(seed=s), s, *v) for s in sorted(found)}
            for v in VARIANTS}
     tab_s = time.perf_counter() - tick
-    backbones = backbone_members(base, sorted(found), Path(args.out), args.storage)
-    df = frame(build_rows(scores, tab, backbones), base.folds)
+    backbones = backbone_members(base, sorted(found), out, inputs.storage)
+    df = frame(build_rows(scores, tab, args.tta, backbones), base.folds)
     tta_rate = sum(d["tta_images"] for d in scores.values()) / max(sum(d["tta_s"] for d in scores.values()), 1e-9)
-    measured = stored_measured_lines(table2, base, sorted(found), Path(args.out), args.storage)
+    measured = stored_measured_lines(inputs.with_grid(table2, tuple(sorted(found))))
     head = header_lines(
         f"What the challenge winners' tricks add (Table 2's SMOTE-row networks, {base.profile} profile, "
         f"{base.backbone}); seeds: {','.join(map(str, sorted(found)))}",
         *(f"Table 2's {line}" for line in measured),
-        f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each); tabular "
+        (f"TTA x{args.tta}: {tta_rate:.0f} patches/s scored on this machine ({args.tta} forwards each)"
+         if args.tta > 1 else "TTA x1: no transform (--tta 1)") + "; tabular "
         f"baselines: {tab_s:.1f} s for {len(VARIANTS)} variants x {len(found)} seed(s) x {base.folds} folds "
         f"(features and fits).",
         "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
         "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
     stem = output_stem("tricks", base)
-    write_table(df, head, Path(args.out) / "tables", stem, shown=display(df))
-    print((Path(args.out) / "tables" / f"{stem}.md").read_text())
+    write_table(df, head, out / "tables", stem, shown=display(df))
+    print((out / "tables" / f"{stem}.md").read_text())

@@ -61,11 +61,16 @@ def make_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarr
 def training_set(cfg: ExperimentConfig, progress: bool = False) -> PatchSet:
     """The configuration's data set, subsampled as training sees it; with ``inner_of_fold``, only that
     outer fold's training part (no test split)."""
+    return _training_set(cfg, split_seed(cfg.seed), progress)
+
+
+def _training_set(cfg: ExperimentConfig, split: int, progress: bool) -> PatchSet:
+    """``training_set`` with the run's split seed, derived once by the caller."""
     ps = load_source(cfg.data, cfg.synth_n, cfg.synth_test_n, cfg.synth_seed, progress)
-    ps = subsample(ps, cfg.max_train, split_seed(cfg.seed))
+    ps = subsample(ps, cfg.max_train, split)
     if cfg.inner_of_fold < 0:
         return ps
-    outer_train, _ = make_folds(ps.train_labels, cfg.folds, split_seed(cfg.seed))[cfg.inner_of_fold]
+    outer_train, _ = make_folds(ps.train_labels, cfg.folds, split)[cfg.inner_of_fold]
     return keep_rows(ps, outer_train, f"{ps.source} (inner split of fold {cfg.inner_of_fold}'s training part)")
 
 
@@ -93,7 +98,8 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     """Train (or load) every fold. Returns the fold results and the data they are scored against.
     ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens);
     ``on_epoch(fold, epoch)`` as each epoch starts (a grid's progress display listens)."""
-    ps = training_set(cfg, progress)
+    split = split_seed(cfg.seed)  # the subsample, an inner split and the folds: one seed, derived once
+    ps = _training_set(cfg, split, progress)
     raw, labels, ids = torch.from_numpy(ps.train.images), ps.train_labels.copy(), list(ps.train.ids)
     if cfg.smote and cfg.paper_protocol:
         raw, labels, ids = _smote_before_split(cfg, run, raw, labels, ids, progress)
@@ -101,7 +107,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
     device = pick_device(cfg.device)
     results = []
-    folds = make_folds(labels, cfg.folds, split_seed(cfg.seed))[:cfg.folds_trained or None]
+    folds = make_folds(labels, cfg.folds, split)[:cfg.folds_trained or None]
     for fold, (tr, va) in enumerate(tqdm(folds, desc="folds", disable=not progress, leave=False)):
         result = run.read_fold_result(fold)
         if result is None:
@@ -137,11 +143,21 @@ def _smote_before_split(cfg, run: RunDir, raw, labels, ids, progress):
             ids + [f"smote_{i}" for i in range(len(res.images))])
 
 
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    """What ``run_experiment`` made: the fold results, the data they were scored against, the configured
+    head's metrics (``metrics.json``) and the training's wall seconds."""
+    folds: list[FoldResult]
+    data: CvData
+    metrics: Metrics
+    wall_s: float
+
+
 def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = True, on_fold=None,
-                   on_epoch=None) -> tuple[list[FoldResult], CvData, Metrics, float]:
+                   on_epoch=None) -> RunOutcome:
     """Claim ``run_dir``, train every fold (resuming), score the configured head and write metrics.json,
-    timing.json, oof.csv and (with a test split) submission.csv. Returns (fold results, the data they
-    were scored against, the metrics, wall seconds). ``on_fold``, ``on_epoch``: see ``train_folds``."""
+    timing.json, oof.csv and (with a test split) submission.csv. ``on_fold``, ``on_epoch``: see
+    ``train_folds``."""
     run = RunDir(run_dir)
     threads, note = torch_threads(cfg.threads)
     torch.set_num_threads(threads)
@@ -164,7 +180,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
             _write_submission(run.output_path(cfg, "submission", ".csv"), data.test_ids, scored.test)
         log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", wall, metrics.cv_f1_mean, metrics.cv_f1_std,
                  metrics.test_f1)
-    return results, data, metrics, wall
+    return RunOutcome(results, data, metrics, wall)
 
 
 def _write_oof(path: Path, data: CvData, oof: np.ndarray) -> None:

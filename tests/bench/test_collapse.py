@@ -58,12 +58,13 @@ def test_a_grid_tables_header_holds_the_line_before_its_code_line():
 def test_tables_drawn_from_a_store_carry_its_collapsed_folds(monkeypatch, tmp_path):
     # thresholds and tricks read Table 2's store: a diverged row there is named in their headers too
     import bench.grid.tables as tables
+    from bench.grid.inputs import GridInputs
     from bench.grid.runner import expand
     grid, base = load_grid("table2"), ExperimentConfig()
     smote = next(c for c in expand(grid, base.replace(threads=1), [0]) if c.row == "smote")
     monkeypatch.setattr(tables, "open_study", lambda *a: None)
     monkeypatch.setattr(tables, "finished_metrics",
                         lambda _study: {smote.key: {**fc([0.8, 0.0, 0.8], [0.8, 0.8, 0.8]), "train_f1": 0.5}})
-    lines = tables.stored_measured_lines(grid, base, [0], tmp_path, None)
+    lines = tables.stored_measured_lines(GridInputs(grid, base, (0,), tmp_path))
     assert len(lines) == 1  # the baseline has no cell, so no regime line
     assert lines[0].startswith("collapsed: smote: seed 0 fold 1 ended at F1 0.000 after 0.800")

@@ -83,3 +83,22 @@ def test_the_committed_contrast_is_the_committed_tables_contrast(tmp_path):
     def body(path: Path) -> list[str]:
         return [ln for ln in path.read_text().splitlines() if not ln.startswith("> code:")]  # its own commit, date
     assert body(tmp_path / "tables" / "regime_contrast.md") == body(REPO / "tables" / "regime_contrast.md")
+
+
+def test_a_value_outside_its_own_interval_is_refused_not_called_within_noise(tmp_path):
+    tables = tmp_path / "tables"
+    before = sorted(tmp_path.rglob("*"))
+    _table2([("baseline", "Base", 0.94, 0.837, 0.96, 0.87, 0.85, 0.89, None, None, None),
+             ("mix", "Mix", 0.99, 0.861, 0.93, 0.90, 0.88, 0.92, -3.0, 0.0, 0.0),     # the change outside
+             ("smote", "S", 1.00, 0.8915, 0.91, 0.95, 0.0, 0.0, 0.01, -0.01, 0.03)],  # the test F1 outside
+            tables, "table2", "quick")
+    _table2([("baseline", "Base", 0.94, 0.837, 0.85, 0.83, 0.80, 0.86, None, None, None)], tables,
+            "table2_underfit", "underfit")
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(LandslideError) as exc:
+        contrast_command(_args(tmp_path))
+    said = str(exc.value)
+    assert "table2.csv: row mix: delta_test_base -3.000 outside its interval [+0.000, +0.000]" in said
+    assert "row smote: test_f1 +0.950 outside its interval [+0.000, +0.000]" in said
+    assert "regenerate the table with `python -m bench table2`" in said
+    assert sorted(tmp_path.rglob("*")) == before  # no contrast written

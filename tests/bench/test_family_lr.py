@@ -13,7 +13,7 @@ from landslide.train.cv import training_set
 def test_the_inner_split_is_what_a_real_runs_fold_0_trained_on_without_the_test_split(tmp_path):
     from landslide.train.cv import run_experiment
     cfg = profile_config("smoke").replace(folds_trained=1)
-    results, *_ = run_experiment(cfg, tmp_path / "outer", progress=False)
+    results = run_experiment(cfg, tmp_path / "outer", progress=False).folds
     outer_train, outer_val = results[0].train_idx, results[0].val_idx  # the rows fold 0 did train on
     full = training_set(cfg)
     inner = training_set(cfg.replace(inner_of_fold=0))

@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 
+from bench.grid.inputs import GridInputs
 from landslide.errors import LandslideError
 
 # 8. grids: two commands on one --out, a full disk --------------------------------------------------------
@@ -18,9 +19,15 @@ def _grid_and_store(tmp_path):
     return grid, base, expand(grid, base, [0]), url, store.open_study(url, "grid-g")
 
 
+def stored(score):
+    """A cell's metrics as the store requires them (every field of landslide's Metrics without a default)."""
+    from bench.grid.store import REQUIRED_METRICS
+    return {**dict.fromkeys(REQUIRED_METRICS, 0.0), "cv_f1_mean": score, "cv_f1_std": 0.0, "test_f1": None}
+
+
 def _finish(study, trial, score=0.5):
     import json
-    trial.set_user_attr("metrics", json.dumps({"cv_f1_mean": score, "test_f1": None}))
+    trial.set_user_attr("metrics", json.dumps(stored(score)))
     study.tell(trial, score)
 
 
@@ -42,7 +49,8 @@ def test_a_grid_waits_for_its_cells_another_process_is_running(tmp_path, monkeyp
             else:
                 later = threading.Timer(1.0, _finish, (study, trial, 0.6))
         later.start()
-        _, metrics, failed = runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+        result = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
+        metrics, failed = result.metrics, result.failed
     finally:
         other.kill()
     assert sorted(m["cv_f1_mean"] for m in metrics.values()) == [0.5, 0.6] and not failed
@@ -62,11 +70,11 @@ def test_a_cell_finished_twice_is_stored_once(tmp_path, monkeypatch):
         other.enqueue_trial({}, user_attrs=next(c for c in cells if c.key == cfg.key()).attrs())
         twin = other.get_trials(deepcopy=False, states=(TrialState.WAITING,))[-1]
         other._storage.set_trial_state_values(twin._trial_id, TrialState.RUNNING)
-        other._storage.set_trial_user_attr(twin._trial_id, "metrics", json.dumps({"cv_f1_mean": 0.5}))
+        other._storage.set_trial_user_attr(twin._trial_id, "metrics", json.dumps(stored(0.5)))
         other._storage.set_trial_state_values(twin._trial_id, TrialState.COMPLETE, [0.5])
-        return {"cv_f1_mean": 0.9, "cv_f1_std": 0.0, "test_f1": None}
+        return stored(0.9)
     monkeypatch.setattr(runner, "run_cell", trained_while_a_twin_finished)
-    runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+    runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
     complete = [t.user_attrs["key"] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
     assert sorted(complete) == sorted(c.key for c in cells)
 
@@ -83,10 +91,11 @@ def test_a_full_disk_stops_the_grid_and_its_cell_runs_again_without_retry(tmp_pa
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "runs" / "x" / "last.pt"))
     monkeypatch.setattr(runner, "run_cell", full)
     with pytest.raises(LandslideError, match="the disk is full .*last.pt.* Free some space and run the same"):
-        runner.run_grid(grid, base, [0], tmp_path, url, progress=False)
+        runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
     assert len(tried) == 1  # the second cell is not trained only to fail at its first write
-    monkeypatch.setattr(runner, "run_cell", lambda *_: {"cv_f1_mean": 0.5, "cv_f1_std": 0.0, "test_f1": None})
-    _, metrics, failed = runner.run_grid(grid, base, [0], tmp_path, url, progress=False)  # no --retry-failed
+    monkeypatch.setattr(runner, "run_cell", lambda *_: stored(0.5))
+    result = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))  # no --retry-failed
+    metrics, failed = result.metrics, result.failed
     assert len(metrics) == 2 and not failed
 
 

@@ -23,7 +23,7 @@ def test_occlusion_and_permutation_rank_the_true_signal_bands_first(tmp_path):
     # a small model that learns: resnet10t at 32 px, 500 synthetic patches, 2 folds
     cfg = profile_config("quick", backbone="resnet10t", pretrained=False, lr=2e-3, synth_n=500, synth_test_n=20,
                          folds=2, epochs=6, dim_scale=0.125)
-    metrics = run_experiment(cfg, tmp_path / "run", progress=False)[2].as_json()
+    metrics = run_experiment(cfg, tmp_path / "run", progress=False).metrics.as_json()
     assert metrics["cv_f1_mean"] > 0.5, metrics  # otherwise there is nothing to explain
     truth = json.loads((builtin_store(500, 20, 0).parent / "truth.json").read_text())
     assert DIFF_BANDS <= set(truth["signal_bands"]) and set(truth["no_signal_bands"]) == {"desc_vh", "asc_vh"}

@@ -32,8 +32,8 @@ def test_the_headline_does_not_rise_with_the_number_of_looks(no_signal, tmp_path
     """Scoring the validation fold after every step (many looks) or once per epoch leaves the headline
     CV F1 unchanged, bit for bit, while the paper's best-of-history reading rises above it."""
     cfg = profile_config("smoke", data=str(no_signal), epochs=3, lr=3e-3)
-    once = run_experiment(cfg, tmp_path / "once", progress=False)[2].as_json()
-    often = run_experiment(cfg.replace(eval_every=1), tmp_path / "often", progress=False)[2].as_json()
+    once = run_experiment(cfg, tmp_path / "once", progress=False).metrics.as_json()
+    often = run_experiment(cfg.replace(eval_every=1), tmp_path / "often", progress=False).metrics.as_json()
     assert once["cv_f1_folds"] == often["cv_f1_folds"]
     assert np.mean(often["best_val_f1_folds"]) > np.mean(often["cv_f1_folds"])
     assert all(b >= c for b, c in zip(often["best_val_f1_folds"], often["cv_f1_folds"], strict=True))

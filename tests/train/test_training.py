@@ -20,7 +20,7 @@ def smoke(**kw):
 
 
 def run_cv(cfg, run_dir, progress=False):
-    return run_experiment(cfg, run_dir, progress)[2].as_json()
+    return run_experiment(cfg, run_dir, progress).metrics.as_json()
 
 
 def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):

@@ -106,7 +106,7 @@ def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
               for s, d in seeds.items()}
     tab = {"tabular LightGBM": {s: {"labels": y, "oof": d["oof"], "fold_of": fold_of, "test": d["test"][0]}
                                 for s, d in seeds.items()}}
-    rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, (["a", "b"], copies))}
+    rows = {r["row"].split(" (")[0]: r for r in build_rows(seeds, tab, 8, (["a", "b"], copies))}
     assert list(rows) == ["recipe: SVM", "+ fold ensemble", "+ TTA x8", "+ OOF threshold", "+ backbones",
                           "+ ensemble of 2 seeds' networks", "tabular LightGBM"]
     assert rows["+ backbones"]["cv"] == rows["+ OOF threshold"]["cv"]
@@ -141,3 +141,14 @@ def test_a_first_fold_tabular_baseline_scores_that_folds_rows_as_the_full_run_do
     np.testing.assert_array_equal(first["labels"], full["labels"][in_first])
     np.testing.assert_allclose(first["oof"], full["oof"][in_first])
     assert first["test"].shape == full["test"].shape and not np.allclose(first["test"], full["test"])
+
+
+@pytest.mark.parametrize("tta, label", [(1, "+ TTA x1 (no transform: the row above's scores)"), (4, "+ TTA x4"),
+                                        (8, "+ TTA x8")])
+def test_the_tta_row_is_named_by_the_transforms_it_averaged(tta, label):
+    from bench.grid.tricks import build_rows
+    rng = np.random.default_rng(1)
+    y, y_test = rng.integers(0, 2, 30), rng.integers(0, 2, 20)
+    scores = {0: {"labels": y, "test_labels": y_test, "fold_of": np.arange(30) % 3, "oof": rng.random(30),
+                  "test": [rng.random(20)] * 3, "oof_tta": rng.random(30), "test_tta": [rng.random(20)] * 3}}
+    assert [r["row"] for r in build_rows(scores, {}, tta)][2] == label
