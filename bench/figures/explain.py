@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
-from bench.grid.runner import run_dir_for, run_grid
+from bench.grid.cells import run_dir_for
+from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.output import output_stem, save_figure
 from landslide.atomic import write_text_atomic

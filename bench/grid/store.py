@@ -41,6 +41,11 @@ def storage_url(storage: str | None, out: Path) -> str:
     return storage or f"sqlite:///{(out / 'results.db').resolve()}"
 
 
+def grid_study(grid: str) -> str:
+    """The study that holds grid ``grid``'s cells."""
+    return f"grid-{grid}"
+
+
 def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
     """Create or load the study. SQLite waits up to a minute for a lock held by another worker, and two
     workers creating the same study at once is retried (the loser then loads the winner's)."""

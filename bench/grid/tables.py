@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.args import parse_seeds
+from bench.grid.cells import expand
 from bench.grid.report import build_table, display_frame, header
-from bench.grid.runner import expand, run_grid
+from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
-from bench.grid.store import finished_metrics, open_study, storage_url
+from bench.grid.store import finished_metrics, grid_study, open_study, storage_url
 from bench.grid.terminal import compact_table
 from bench.output import output_stem, write_table
 from landslide.config import ExperimentConfig, parse_sets
@@ -118,8 +119,8 @@ def stored_measured_lines(grid: Grid, base: ExperimentConfig, seeds: list[int], 
     """The regime line of ``grid``'s baseline and any collapsed folds of its rows, from the cells already in
     the store (nothing is trained): for tables drawn from another grid's runs (thresholds, tricks), so
     they say which regime they read and which of its networks diverged."""
-    cells = expand(grid, base.replace(threads=base.threads or 1), seeds)
-    metrics = finished_metrics(open_study(storage_url(storage, out), f"grid-{grid.name}"))
+    cells = expand(grid, base, seeds)
+    metrics = finished_metrics(open_study(storage_url(storage, out), grid_study(grid.name)))
     run = GridRun(grid, base, seeds, out, cells, metrics, [])
     run.measure(build_table(grid, cells, metrics))
     return run.measured

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from bench.args import parse_seeds
+from bench.grid.cells import run_dir_for
 from bench.grid.report import header_lines
-from bench.grid.runner import run_dir_for, run_grid
+from bench.grid.runner import run_grid
 from bench.grid.spec import changes_packaged, load_grid
 from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table

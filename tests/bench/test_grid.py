@@ -119,7 +119,7 @@ def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_pat
 
 
 def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
-    from bench.grid.runner import expand, queue_order, relative_cost
+    from bench.grid.cells import expand, queue_order, relative_cost
     from bench.grid.spec import load_grid
     from landslide.config import profile_config
     base = profile_config("quick")
