@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
+import sys
 
 from bench.commands import (
     backbones,
@@ -59,4 +61,6 @@ def _interrupt(_signum, _frame):
 def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so worker processes are stopped and finished cells stay in the store
     signal.signal(signal.SIGTERM, _interrupt)
-    return run_cli(build_parser(), argv, "finished cells are in the store; run the same command again to resume")
+    again = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    return run_cli(build_parser(), argv, f"finished cells, and the finished folds and epochs of the cells that were "
+                                         f"running, are kept; resume with: {again}")

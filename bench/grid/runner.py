@@ -11,6 +11,7 @@ import errno
 import json
 import multiprocessing as mp
 import os
+import signal
 import threading
 import time
 import traceback
@@ -36,6 +37,7 @@ from bench.grid.store import (
 from bench.grid.terminal import GridProgress
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
+from landslide.train.rundir import ResumePoint, RunDir
 
 
 def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True, on_epoch=None) -> dict:
@@ -82,6 +84,7 @@ class WorkerJob:
     device: str = ""
     worker: int = 0
     parent: int = 0
+    first: frozenset[str] = frozenset()  # partly trained cells: taken before the others
 
 
 def work(job: WorkerJob, events=None) -> int:
@@ -94,7 +97,7 @@ def work(job: WorkerJob, events=None) -> int:
     study = open_study(job.storage, job.study_name)
     done = 0
     while True:
-        popped = pop_cell(study, set(job.keys))
+        popped = pop_cell(study, set(job.keys), job.first)
         if popped is None and reclaim(study):  # a worker elsewhere died: its cell is ours to finish
             continue
         if popped is None:
@@ -134,7 +137,8 @@ def train_cell(job: WorkerJob, attrs: dict, events) -> dict:
     if events is None:
         return run_cell(cfg, job.out, False)
     events.put(("cell", job.worker, attrs["row"], attrs["seed"], cfg.folds_trained or cfg.folds, cfg.epochs))
-    return run_cell(cfg, job.out, False, on_epoch=lambda fold, epoch: events.put(("epoch", job.worker, fold, epoch)))
+    return run_cell(cfg, job.out, False,
+                    on_epoch=lambda fold, done, f1: events.put(("epoch", job.worker, fold, done, f1)))
 
 
 def record_failure(study, trial, exc: BaseException) -> None:
@@ -174,13 +178,42 @@ class DiskFull(LandslideError):
 DISK_FULL_EXIT = 28  # a worker process's exit status for DiskFull (ENOSPC's number)
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _stop(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def _child_work(job: WorkerJob, events) -> None:
-    """``work`` in a worker process: a full disk is one line and an exit status the parent reads."""
+    """``work`` in a worker process: a full disk is one line and an exit status the parent reads. Ctrl-C
+    reaches the whole process group: a worker leaves it to the parent, which stops each worker with
+    SIGTERM; the worker then records its cell as interrupted and ends without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent while it started us
     try:
         work(job, events)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
     except DiskFull as exc:
         print(f"error: {exc}", flush=True)
         raise SystemExit(DISK_FULL_EXIT) from None
+
+
+def queued_keys(study, cells: list[Cell]) -> set[str]:
+    ours = {c.key for c in cells}
+    return {k for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+            if (k := t.user_attrs.get("key")) in ours}
+
+
+def partly_trained(cells: list[Cell], resuming: dict[str, ResumePoint]) -> str:
+    """The header's words for the queued cells that resume where a stopped run left them ('' for none)."""
+    if not resuming:
+        return ""
+    where = [f"{c.row} seed {c.seed} {resuming[c.key].describe()}" for c in cells if c.key in resuming]
+    shown = "; ".join(where[:3]) + (f"; {len(where) - 3} more" if len(where) > 3 else "")
+    return f"{len(where)} partly trained ({shown}), "
 
 
 def finished_elsewhere(study, trial) -> bool:
@@ -226,8 +259,14 @@ def _run_workers(jobs: list[WorkerJob], display: GridProgress | None) -> None:
     if listener:
         listener.start()
     try:
-        for p in procs:
-            p.start()
+        # a child inherits the signal mask: blocked here, a stop waits until each worker has its handlers
+        # (a Ctrl-C during a worker's start-up printed its traceback over the bars)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for p in procs:
             p.join()
     finally:  # the parent stopped (Ctrl-C, SIGTERM): no orphan keeps training; its cell is reclaimed
@@ -255,20 +294,28 @@ def run_grid(grid: Grid, base: ExperimentConfig, seeds: list[int], out: Path, st
     cells = expand(grid, base, seeds)
     study = open_study(storage, grid_study(grid.name))
     counts = enqueue_missing(study, queue_order(cells), retry_failed)
-    print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
-          f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {storage}", flush=True)
+    resuming = {c.key: rp for c in cells if c.key in queued_keys(study, cells)
+                and (rp := RunDir(run_dir_for(out, c.cfg)).resume_point(c.cfg)) is not None}
+    print(f"{grid.name}: {len(cells)} cells: {counts['done']} done, {partly_trained(cells, resuming)}"
+          f"{counts['queued'] - len(resuming)} to run, {counts['running']} running elsewhere, {counts['failed']} "
+          f"failed -> store {storage}", flush=True)
     keys = [c.key for c in cells]
     threads = cells[0].cfg.threads if cells else 1
-    devices = worker_devices(base.device, workers, torch.cuda.device_count())
 
     def run_queued() -> None:
-        ours = set(keys)
-        queued = sum(t.user_attrs.get("key") in ours for t in study.get_trials(deepcopy=False,
-                                                                               states=(TrialState.WAITING,)))
-        display = GridProgress(grid.name, queued, len(devices)) if progress else None
+        queued = [c for c in cells if c.key in queued_keys(study, cells)]
+        # no more workers than cells to run: each would be a torch process that starts only to stop
+        devices = worker_devices(base.device, max(1, min(workers, len(queued))), torch.cuda.device_count())
+        plan = {(c.row, c.seed): (c.cfg.epochs * (c.cfg.folds_trained or c.cfg.folds),
+                                  resuming[c.key].epochs_done if c.key in resuming else 0) for c in queued}
+        display = GridProgress(grid.name, plan, len(devices)) if progress else None
+        jobs = [WorkerJob(storage, study.study_name, out, threads, tuple(keys), dev, i,
+                          os.getpid() if len(devices) > 1 else 0, frozenset(resuming)) for i, dev in enumerate(devices)]
         try:
-            _run_workers([WorkerJob(storage, study.study_name, out, threads, tuple(keys), dev, i,
-                                    os.getpid() if len(devices) > 1 else 0) for i, dev in enumerate(devices)], display)
+            _run_workers(jobs, display)
+        except KeyboardInterrupt:  # a worker that could not record its cell leaves it RUNNING: failed here
+            reclaim(study)
+            raise
         finally:
             if display:
                 display.close()

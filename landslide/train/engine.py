@@ -132,7 +132,8 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
              progress: bool = True, on_epoch=None) -> FoldResult:
     """Train one fold (resuming from its ``last.pt``), write its final weights and return their predictions
     and embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them.
-    ``on_epoch(fold, epoch)``, if given, is called as each epoch (0-based) starts."""
+    ``on_epoch(fold, epochs_done, val_f1)``, if given, is called as training starts (the epochs its resume
+    point had finished, ``val_f1`` None) and after each epoch (its last validation F1)."""
     fold.path.mkdir(parents=True, exist_ok=True)
     if cfg.compile:
         # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
@@ -171,13 +172,15 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
 
     loop = EpochLoop(cfg, fold.index, model, train_batch, validate, data.train_x.shape[0], data.train_x.device, steps,
                      LossWatch(), progress)
+    if on_epoch:
+        on_epoch(fold.index, state.epoch, None)
     for epoch in range(state.epoch, cfg.epochs):
-        if on_epoch:
-            on_epoch(fold.index, epoch)
         train_epoch(loop, epoch, state)
         last = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                 "state": dataclasses.asdict(state), "scaler": scaler.state_dict()}
         save_checkpoint(last | ({"average": average.state_dict()} if average else {}), fold.last)
+        if on_epoch:
+            on_epoch(fold.index, state.epoch, state.history[-1][1] if state.history else None)
     save_checkpoint({"model": scored.state_dict(), "scaler": scaler.state_dict()}, fold.model)
     return _final_predictions(scored, prep, data, n_real, state, forward)
 
