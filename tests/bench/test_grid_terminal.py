@@ -1,7 +1,6 @@
 """What a grid shows in a terminal: the compact table's columns and verdicts, and the progress bar's count."""
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from bench.grid.terminal import GridProgress, compact_frame, compact_table

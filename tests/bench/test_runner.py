@@ -22,7 +22,7 @@ def one_cell_grid() -> Grid:
 
 def test_no_more_workers_start_than_cells_to_run(tmp_path, monkeypatch):
     started = []
-    monkeypatch.setattr(runner, "_run_workers", lambda jobs, display: started.append(jobs))
+    monkeypatch.setattr(runner, "_run_workers", lambda jobs, _display: started.append(jobs))
     runner.run_grid(one_cell_grid(), profile_config("smoke"), [0], tmp_path, workers=4, progress=False)
     assert [len(jobs) for jobs in started] == [1]
 
