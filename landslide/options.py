@@ -18,8 +18,8 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
                         "2026-12-04, docs/performance.md), preview (the quick profile's first fold only: a first look "
                         "at a grid, Table 2's one seed in about 16 minutes), underfit (the earlier quick recipe, "
                         "ResNet-10-T for 10 epochs: a baseline that does not fit, for the regime contrast), paper "
-                        "(the paper's settings, for a GPU); or a TOML file of your own (e.g. my_gpu.toml: field = value lines, base = \"paper\" "
-                        "to start from a built-in)")
+                        "(the paper's settings, for a GPU); or a TOML file of your own (e.g. my_gpu.toml: "
+                        "field = value lines, base = \"paper\" to start from a built-in)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default=None, help="auto (the default: CUDA if present), cpu, cuda, cuda:1 ...")
     p.add_argument("--weights", default="", help="local pretrained weight file (.safetensors/.pth) for the "
