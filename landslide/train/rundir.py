@@ -88,6 +88,8 @@ class ResumePoint:
     def describe(self) -> str:
         if self.fold >= self.folds:
             return "trained, scoring left"
+        if self.epoch >= self.epochs:  # killed while scoring its final weights
+            return f"resuming at fold {self.fold + 1}, after its last epoch"
         return f"resuming at fold {self.fold + 1}, epoch {self.epoch + 1}"
 
 

@@ -64,7 +64,7 @@ def test_killed_grid_resumes_its_interrupted_cell_first_where_it_stopped(tmp_pat
     assert bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out",
                  str(full)).returncode == 0
     p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
-                          "smoke", "--out", str(killed), "--no-progress"],
+                          "smoke", "--out", str(killed), "--no-progress", "--workers", "1"],  # in-process
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline and not list(killed.glob("runs/*/fold_*/last.pt")):
@@ -82,7 +82,8 @@ def test_killed_grid_resumes_its_interrupted_cell_first_where_it_stopped(tmp_pat
     name = {1e-3: "a", 2e-3: "b"}[row]
 
     r = subprocess.run([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
-                        "smoke", "--out", str(killed)], capture_output=True, text=True)  # piped: plain lines
+                        "smoke", "--out", str(killed), "--workers", "1"],  # one worker: the order shows
+                       capture_output=True, text=True)  # piped: plain lines
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert (f"2 cells: 0 done, 1 partly trained ({name} seed 0 resuming at fold {folds_done + 1}, epoch "
