@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 
 from bench.commands import (
     backbones,
@@ -54,4 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_cli(build_parser(), argv, "finished cells are in the store; run the same command again to resume")
+    again = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    return run_cli(build_parser(), argv, f"finished cells, and the finished folds and epochs of the cells that were "
+                                         f"running, are kept; resume with: {again}")

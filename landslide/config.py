@@ -153,8 +153,7 @@ class ExperimentConfig:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(ExperimentConfig)}
-# set by the tool, never by a profile file, a grid row or --set: which built-in a file starts from is its
-# ``base``, the profile is --profile, the fingerprint is the data's own
+# set by the tool, never by a profile file (its ``base``), a grid row or --set (--profile; the data's own)
 SET_BY_TOOL = ("profile", "profile_file", "data_fingerprint")
 _HINTS = get_type_hints(ExperimentConfig)
 

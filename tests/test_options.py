@@ -18,8 +18,8 @@ def parse(*argv):
 def test_the_precedence_of_configuration_sources(tmp_path):
     """landslide/config.py's docstring: defaults < profile (a file over its base) < flags < --set < grid base
     < grid row, and --set on a field the grid sets is refused."""
+    from bench.grid.cells import expand
     from bench.grid.inputs import refuse_sets_on_grid_factors
-    from bench.grid.runner import expand
     from bench.grid.spec import load_grid
     from landslide.config import ExperimentConfig
     from landslide.options import config_from_args

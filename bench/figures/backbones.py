@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.grid.cells import run_dir_for
 from bench.grid.inputs import grid_inputs
 from bench.grid.report import build_table, display_frame
-from bench.grid.runner import run_dir_for
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_inputs
 from bench.output import output_stem, save_figure, write_table

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.grid.runner import run_dir_for
+from bench.grid.cells import run_dir_for
 from bench.output import save_figure
 from landslide.train.rundir import RunDir
 

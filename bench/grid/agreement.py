@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.grid.cells import run_dir_for
 from landslide.errors import LandslideError
 from landslide.train.rundir import RunDir
 
@@ -18,7 +19,6 @@ def _same(a, b) -> bool:
 def disagreements(cells: list, metrics: dict[str, dict], out: Path) -> list[str]:
     """One line per finished cell whose stored metrics differ from its run folder's ``metrics.json`` (the
     fields that differ). A cell whose run folder has no ``metrics.json`` has nothing to compare here."""
-    from bench.grid.runner import run_dir_for  # runner imports this module: its check runs as a grid ends
     lines = []
     for c in cells:
         stored = metrics.get(c.key)

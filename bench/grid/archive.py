@@ -101,8 +101,8 @@ def _cell_rows(grid: str, row: str, seed: int, run_dir: Path, cfg) -> pd.DataFra
 def collect(run, measured: list[str]) -> Archive:
     """The archive of a grid run's finished cells (``bench.grid.tables.GridRun``)."""
     from bench.figures.curves import row_histories
+    from bench.grid.cells import run_dir_for
     from bench.grid.regime import plateau_delta, train_scores
-    from bench.grid.runner import run_dir_for
     frames, cells = [], []
     for c in run.cells:
         if c.key not in run.metrics:

@@ -15,7 +15,7 @@ from landslide.errors import LandslideError
 from landslide.options import parse_sets
 
 if TYPE_CHECKING:
-    from bench.grid.runner import Cell
+    from bench.grid.cells import Cell
 
 
 @dataclass(frozen=True)

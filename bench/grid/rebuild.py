@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.grid.archive import folder, read
+from bench.grid.cells import Cell
 from bench.grid.report import build_table
-from bench.grid.runner import Cell
 from bench.grid.spec import Grid, Row
 from bench.grid.tables import GridRun
 from bench.grid.views import write_views

@@ -91,7 +91,7 @@ def baseline_regime(run, df) -> Regime | None:
     """The regime of ``run``'s baseline row from its table line ``df`` and its run folders; None when the
     baseline has not run."""
     from bench.figures.curves import row_histories
-    from bench.grid.runner import run_dir_for
+    from bench.grid.cells import run_dir_for
     line = df[df["row"] == run.grid.baseline]
     if line.empty or np.isnan(line["cv_f1"].iloc[0]):
         return None

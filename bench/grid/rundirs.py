@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.grid.runner import run_cell, run_dir_for
+from bench.grid.cells import run_dir_for
+from bench.grid.runner import run_cell
 from landslide.config import ExperimentConfig
 from landslide.train.rundir import RunDir
 

@@ -11,6 +11,7 @@ import errno
 import json
 import multiprocessing as mp
 import os
+import signal
 import threading
 import time
 import traceback
@@ -21,13 +22,14 @@ import torch
 from optuna.trial import TrialState
 
 from bench.grid.agreement import refuse_disagreeing
+from bench.grid.cells import Cell, expand, queue_order, run_dir_for
 from bench.grid.inputs import GridInputs, GridResult
-from bench.grid.spec import Grid
 from bench.grid.storage import shown
 from bench.grid.store import (
     enqueue_missing,
     failures,
     finished_metrics,
+    grid_study,
     heartbeat,
     open_study,
     pop_cell,
@@ -36,56 +38,8 @@ from bench.grid.store import (
 )
 from bench.grid.terminal import GridProgress
 from landslide.config import ExperimentConfig
-from landslide.data.synthetic import SynthConfig
 from landslide.errors import LandslideError
-
-
-@dataclass
-class Cell:
-    grid: str
-    row: str
-    seed: int
-    cfg: ExperimentConfig
-
-    @property
-    def key(self) -> str:
-        return self.cfg.key()
-
-    def attrs(self) -> dict:
-        return {"key": self.key, "grid": self.grid, "row": self.row, "seed": self.seed,
-                "config": json.dumps(self.cfg.resolved(), sort_keys=True)}
-
-
-def expand(grid: Grid, base: ExperimentConfig, seeds: list[int]) -> list[Cell]:
-    # seed-major: a grid stopped early has whole tables for its first seeds, not every row half-done
-    return [Cell(grid.name, row.name, seed, base.replace(**row.fields, seed=seed))
-            for seed in seeds for row in grid.rows]
-
-
-# The synthetic default's landslide share, the real data's too (1,255 of 7,147): how much SMOTE grows a fold.
-LANDSLIDE_SHARE = SynthConfig().landslide_share
-
-
-def relative_cost(cfg: ExperimentConfig) -> float:
-    """A cell's training work up to a constant: pixels per image x images per epoch x epochs. It ignores
-    the architecture, so it orders the cells of one grid that share a network (Table 2), not backbones."""
-    growth = 1.0
-    if cfg.smote:
-        growth = ((1 - LANDSLIDE_SHARE) / (1 - cfg.smote_share) if cfg.smote_share
-                  else 1 + LANDSLIDE_SHARE * cfg.smote_per_anchor)
-    return cfg.image_size ** 2 * cfg.epochs * growth
-
-
-def queue_order(cells: list[Cell]) -> list[Cell]:
-    """Seed-major, and within a seed the longest cells first (the longest-processing-time rule): in the
-    grid's order Table 2's SMOTE cell (1.9x the images, 23 minutes) started last and ran alone for
-    about 20 of a seed's 71 minutes on 2 workers."""
-    seeds = list(dict.fromkeys(c.seed for c in cells))
-    return sorted(cells, key=lambda c: (seeds.index(c.seed), -relative_cost(c.cfg)))  # stable: file order on ties
-
-
-def run_dir_for(out: Path, cfg: ExperimentConfig) -> Path:
-    return out / "runs" / cfg.training_key()
+from landslide.train.rundir import ResumePoint, RunDir
 
 
 def run_cell(cfg: ExperimentConfig, out: Path, progress: bool = True, on_epoch=None) -> dict:
@@ -119,74 +73,104 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def work(storage: str, study_name: str, out: str, threads: int, progress: bool = True, device: str = "", *,
-         parent: int = 0, keys: list[str] | None = None, events=None, worker: int = 0) -> int:
-    """Pull and run cells (those of ``keys``, when given) until none is waiting, on ``device`` when given.
-    Returns the number of cells run. ``events`` (a queue, or ``GridProgress`` itself), if given, receives
-    this worker's progress (``bench.grid.terminal``) and each cell's line; the training's own bars are
-    then off."""
+@dataclass(frozen=True)
+class WorkerJob:
+    """What one worker needs to drain a grid's queue: the store, the cells it may take, where their runs go,
+    and its place (``worker`` numbers its progress events; ``parent``, when not 0, is the pid of the
+    process that started this worker process, which ends with it)."""
+    storage: str
+    study_name: str
+    out: Path
+    threads: int
+    keys: tuple[str, ...]
+    device: str = ""
+    worker: int = 0
+    parent: int = 0
+    first: frozenset[str] = frozenset()  # partly trained cells: taken before the others
 
-    def ended(line: str = "") -> None:
-        if events is not None:
-            events.put(("done", worker, line))
-        elif line:
-            print(line, flush=True)
-    if parent:  # a worker process: it ends with the process that started it
-        exit_with_parent(parent)
-    torch.set_num_threads(threads)
-    study = open_study(storage, study_name)
+
+def work(job: WorkerJob, events=None) -> int:
+    """Pull and run the cells of ``job.keys`` until none is waiting, on ``job.device`` when given. Returns
+    the number of cells run. ``events`` (a queue, or ``GridProgress`` itself), if given, receives this
+    worker's progress (``bench.grid.terminal``) and each cell's line."""
+    if job.parent:  # a worker process: it ends with the process that started it
+        exit_with_parent(job.parent)
+    torch.set_num_threads(job.threads)
+    study = open_study(job.storage, job.study_name)
     done = 0
     while True:
-        popped = pop_cell(study, set(keys) if keys is not None else None)
+        popped = pop_cell(study, set(job.keys), job.first)
         if popped is None and reclaim(study):  # a worker elsewhere died: its cell is ours to finish
             continue
         if popped is None:
-            break
+            return done
         trial, attrs = popped
-        cfg = ExperimentConfig.from_dict(json.loads(attrs["config"]))
-        if device:  # the device is not part of a cell's identity: any worker may train any cell
-            cfg = cfg.replace(device=device)
         t0 = time.time()
         try:
             with heartbeat(study, trial):
-                if events is None:
-                    metrics = run_cell(cfg, Path(out), progress)
-                else:
-                    events.put(("cell", worker, attrs["row"], attrs["seed"], cfg.folds_trained or cfg.folds,
-                                cfg.epochs))
-                    metrics = run_cell(cfg, Path(out), False,
-                                       on_epoch=lambda fold, epoch: events.put(("epoch", worker, fold, epoch)))
-        except KeyboardInterrupt:
-            trial.set_user_attr("error", "interrupted; queued again on the next run")
-            study.tell(trial, state=TrialState.FAIL)
-            raise
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
-            # not the cell's fault: kept without a traceback, so the next run queues it again, and the
-            # cells after it are not each trained only to fail at their first write
-            trial.set_user_attr("error", f"disk full ({exc.filename}); queued again on the next run")
-            study.tell(trial, state=TrialState.FAIL)
-            raise DiskFull(f"the disk is full ({exc.filename or out}) while {attrs['grid']}/{attrs['row']} seed "
-                           f"{attrs['seed']} ran; finished cells are kept in the store. Free some space and run "
-                           f"the same command again") from None
+                metrics = train_cell(job, attrs, events)
         except Exception as exc:  # a failed cell is reported and kept for --retry-failed, not fatal
-            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
-            trial.set_user_attr("traceback", traceback.format_exc()[-4000:])
-            study.tell(trial, state=TrialState.FAIL)
-            ended(f"  FAILED {attrs['row']} seed {attrs['seed']}: {type(exc).__name__}: {exc}")
+            record_failure(study, trial, exc)
+            if isinstance(exc, OSError):  # the system's (a read-only or missing place), not the cell's: stop
+                raise
+            _ended(job, events, f"  FAILED {attrs['row']} seed {attrs['seed']}: {type(exc).__name__}: {exc}")
             continue
+        except BaseException as exc:
+            record_failure(study, trial, exc)
+            raise
         trial.set_user_attr("metrics", json.dumps(metrics, default=float))
         if finished_elsewhere(study, trial):  # a twin queued by another process won the race: one result per cell
             study.tell(trial, state=TrialState.PRUNED)
-            ended()
+            _ended(job, events)
             continue
         study.tell(trial, metrics["cv_f1_mean"])
         done += 1
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
-        ended(f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 {metrics['cv_f1_mean']:.3f} "
-              f"+- {metrics['cv_f1_std']:.3f}, test F1 {test} ({time.time() - t0:.0f}s)")
-    return done
+        _ended(job, events, f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 "
+                            f"{metrics['cv_f1_mean']:.3f} +- {metrics['cv_f1_std']:.3f}, test F1 {test} "
+                            f"({time.time() - t0:.0f}s)")
+
+
+def train_cell(job: WorkerJob, attrs: dict, events) -> dict:
+    """Train (or finish) the cell a trial holds and return its metrics; its progress goes to ``events``."""
+    cfg = ExperimentConfig.from_dict(json.loads(attrs["config"]))
+    if job.device:  # the device is not part of a cell's identity: any worker may train any cell
+        cfg = cfg.replace(device=job.device)
+    if events is None:
+        return run_cell(cfg, job.out, False)
+    events.put(("cell", job.worker, attrs["row"], attrs["seed"], cfg.folds_trained or cfg.folds, cfg.epochs))
+    return run_cell(cfg, job.out, False,
+                    on_epoch=lambda fold, done, f1: events.put(("epoch", job.worker, fold, done, f1)))
+
+
+def record_failure(study, trial, exc: BaseException) -> None:
+    """Keep why a cell did not finish. An interruption or the system's error (a full disk) is not the cell's
+    fault: kept without a traceback, so the next run queues the cell again (a full disk then stops the
+    grid: the cells after it would each be trained only to fail at their first write). Any other error is
+    the cell's own, kept with its traceback for --retry-failed."""
+    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+    if isinstance(exc, KeyboardInterrupt):
+        trial.set_user_attr("error", "interrupted; queued again on the next run")
+    elif full:
+        trial.set_user_attr("error", f"disk full ({exc.filename}); queued again on the next run")
+    elif isinstance(exc, OSError):
+        trial.set_user_attr("error", f"{exc.strerror or exc} ({exc.filename}); queued again on the next run")
+    else:
+        trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+        trial.set_user_attr("traceback", traceback.format_exc()[-4000:])
+    study.tell(trial, state=TrialState.FAIL)
+    if full:
+        a = trial.user_attrs
+        raise DiskFull(f"the disk is full ({exc.filename}) while {a['grid']}/{a['row']} seed {a['seed']} ran; "
+                       f"finished cells are kept in the store. Free some space and run the same command "
+                       f"again") from None
+
+
+def _ended(job: WorkerJob, events, line: str = "") -> None:
+    if events is not None:
+        events.put(("done", job.worker, line))
+    elif line:
+        print(line, flush=True)
 
 
 class DiskFull(LandslideError):
@@ -196,15 +180,42 @@ class DiskFull(LandslideError):
 DISK_FULL_EXIT = 28  # a worker process's exit status for DiskFull (ENOSPC's number)
 
 
-def _child_work(storage: str, study_name: str, out: str, threads: int, progress: bool, device: str, parent: int,
-                keys: list[str], events, worker: int) -> None:
-    """``work`` in a worker process: a full disk is one line and an exit status the parent reads."""
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _stop(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _child_work(job: WorkerJob, events) -> None:
+    """``work`` in a worker process: a full disk is one line and an exit status the parent reads. Ctrl-C
+    reaches the whole process group: a worker leaves it to the parent, which stops each worker with
+    SIGTERM; the worker then records its cell as interrupted and ends without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent while it started us
     try:
-        work(storage, study_name, out, threads, progress, device, parent=parent, keys=keys, events=events,
-             worker=worker)
+        work(job, events)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
     except DiskFull as exc:
         print(f"error: {exc}", flush=True)
         raise SystemExit(DISK_FULL_EXIT) from None
+
+
+def queued_keys(study, cells: list[Cell]) -> set[str]:
+    ours = {c.key for c in cells}
+    return {k for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+            if (k := t.user_attrs.get("key")) in ours}
+
+
+def partly_trained(cells: list[Cell], resuming: dict[str, ResumePoint]) -> str:
+    """The header's words for the queued cells that resume where a stopped run left them ('' for none)."""
+    if not resuming:
+        return ""
+    where = [f"{c.row} seed {c.seed} {resuming[c.key].describe()}" for c in cells if c.key in resuming]
+    shown = "; ".join(where[:3]) + (f"; {len(where) - 3} more" if len(where) > 3 else "")
+    return f"{len(where)} partly trained ({shown}), "
 
 
 def finished_elsewhere(study, trial) -> bool:
@@ -237,23 +248,27 @@ def wait_for_others(study, keys: list[str], run_queued) -> None:
 WAIT_POLL_S = 2
 
 
-def _run_workers(storage: str, study_name: str, out: Path, threads: int, display: GridProgress | None,
-                 devices: list[str], keys: list[str]) -> None:
-    """Drain this grid's queued cells here (one worker) or in one process per device; ``display``, if
-    given, shows their progress (worker processes send it their events through a queue)."""
-    if len(devices) <= 1:
-        work(storage, study_name, str(out), threads, False, devices[0], keys=keys, events=display)
+def _run_workers(jobs: list[WorkerJob], display: GridProgress | None) -> None:
+    """Drain this grid's queued cells here (one job) or in one process per job; ``display``, if given,
+    shows their progress (worker processes send it their events through a queue)."""
+    if len(jobs) <= 1:
+        work(jobs[0], display)
         return
     ctx = mp.get_context("spawn")
     events = ctx.Queue() if display is not None else None
-    procs = [ctx.Process(target=_child_work, args=(storage, study_name, str(out), threads, False, dev, os.getpid(),
-                                                   keys, events, i)) for i, dev in enumerate(devices)]
+    procs = [ctx.Process(target=_child_work, args=(job, events)) for job in jobs]
     listener = threading.Thread(target=display.listen, args=(events,), daemon=True) if display else None
     if listener:
         listener.start()
     try:
-        for p in procs:
-            p.start()
+        # a child inherits the signal mask: blocked here, a stop waits until each worker has its handlers
+        # (a Ctrl-C during a worker's start-up printed its traceback over the bars)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for p in procs:
             p.join()
     finally:  # the parent stopped (Ctrl-C, SIGTERM): no orphan keeps training; its cell is reclaimed
@@ -265,8 +280,8 @@ def _run_workers(storage: str, study_name: str, out: Path, threads: int, display
             events.put(None)
             listener.join(timeout=5)
     if any(p.exitcode == DISK_FULL_EXIT for p in procs):
-        raise DiskFull(f"the disk under {out} is full (the worker's message is above); finished cells are kept "
-                       f"in the store. Free some space and run the same command again")
+        raise DiskFull(f"the disk under {jobs[0].out} is full (the worker's message is above); finished cells "
+                       f"are kept in the store. Free some space and run the same command again")
 
 
 def run_grid(inputs: GridInputs) -> GridResult:
@@ -274,25 +289,32 @@ def run_grid(inputs: GridInputs) -> GridResult:
     failures of cells that did not finish."""
     grid, out, progress = inputs.grid, inputs.out, inputs.progress
     out.mkdir(parents=True, exist_ok=True)
-    storage = storage_url(inputs.storage, out)
-    # torch's results depend on its thread count, so it is part of every cell's identity; one thread per
-    # cell keeps the keys the same whatever --workers says (more cores: more workers)
-    base = inputs.base.replace(threads=inputs.base.threads or 1)
-    cells = expand(grid, base, list(inputs.seeds))
-    study = open_study(storage, f"grid-{grid.name}")
+    storage, base = storage_url(inputs.storage, out), inputs.base
+    cells = expand(grid, base, list(inputs.seeds))  # one torch thread per cell unless set (cells.expand)
+    study = open_study(storage, grid_study(grid.name))
     counts = enqueue_missing(study, queue_order(cells), inputs.retry_failed)
-    print(f"{grid.name}: {len(cells)} cells ({counts['done']} done, {counts['queued']} to run, "
-          f"{counts['running']} running elsewhere, {counts['failed']} failed) -> store {shown(storage)}", flush=True)
+    resuming = {c.key: rp for c in cells if c.key in queued_keys(study, cells)
+                and (rp := RunDir(run_dir_for(out, c.cfg)).resume_point(c.cfg)) is not None}
+    print(f"{grid.name}: {len(cells)} cells: {counts['done']} done, {partly_trained(cells, resuming)}"
+          f"{counts['queued'] - len(resuming)} to run, {counts['running']} running elsewhere, {counts['failed']} "
+          f"failed -> store {shown(storage)}", flush=True)
     keys = [c.key for c in cells]
-    devices = worker_devices(base.device, inputs.workers, torch.cuda.device_count())
+    threads = cells[0].cfg.threads if cells else 1
 
     def run_queued() -> None:
-        ours = set(keys)
-        queued = sum(t.user_attrs.get("key") in ours for t in study.get_trials(deepcopy=False,
-                                                                               states=(TrialState.WAITING,)))
-        display = GridProgress(grid.name, queued, len(devices)) if progress else None
+        queued = [c for c in cells if c.key in queued_keys(study, cells)]
+        # no more workers than cells to run: each would be a torch process that starts only to stop
+        devices = worker_devices(base.device, max(1, min(inputs.workers, len(queued))), torch.cuda.device_count())
+        plan = {(c.row, c.seed): (c.cfg.epochs * (c.cfg.folds_trained or c.cfg.folds),
+                                  resuming[c.key].epochs_done if c.key in resuming else 0) for c in queued}
+        display = GridProgress(grid.name, plan, len(devices)) if progress else None
+        jobs = [WorkerJob(storage, study.study_name, out, threads, tuple(keys), dev, i,
+                          os.getpid() if len(devices) > 1 else 0, frozenset(resuming)) for i, dev in enumerate(devices)]
         try:
-            _run_workers(storage, study.study_name, out, base.threads, display, devices, keys)
+            _run_workers(jobs, display)
+        except KeyboardInterrupt:  # a worker that could not record its cell leaves it RUNNING: failed here
+            reclaim(study)
+            raise
         finally:
             if display:
                 display.close()

@@ -47,6 +47,11 @@ def storage_url(storage: str | None, out: Path) -> str:
     return checked(storage) if storage else f"sqlite:///{(out / 'results.db').resolve()}"
 
 
+def grid_study(grid: str) -> str:
+    """The study that holds grid ``grid``'s cells."""
+    return f"grid-{grid}"
+
+
 def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
     """Create or load the study. SQLite waits up to a minute for a lock held by another worker, and two
     workers creating the same study at once is retried (the loser then loads the winner's); a store that
@@ -85,18 +90,28 @@ def _alive(worker: str | None) -> bool:
         return True
 
 
-def _died_popping(study: optuna.Study, trial) -> bool:
-    """A RUNNING cell no worker has claimed for GRACE_S: its worker was killed between Optuna's ``ask`` and
-    ``pop_cell``'s claim, maybe before any heartbeat, which Optuna's staleness check needs (without this
-    such a cell stayed RUNNING for ever and every later run waited for it). Timed on this process's own
-    clock from when it first saw the cell unclaimed: ``datetime_start`` is the asking machine's local time."""
-    if trial.user_attrs.get("worker"):
+def _never_beat(study: optuna.Study, trial) -> bool:
+    """A RUNNING cell that has had no heartbeat for GRACE_S: its worker died before its first beat (killed
+    between Optuna's ``ask`` and ``pop_cell``'s claim), or it runs on a host that does not beat. Optuna's
+    staleness check needs a heartbeat, so without this such a cell stayed RUNNING for ever and every later
+    run waited for it. Timed on this process's own clock from when it first saw the cell without one:
+    ``datetime_start`` is the asking machine's local time."""
+    if _has_heartbeat(study, trial):
         return False
     first = _UNCLAIMED.setdefault(_store_id(study, trial), time.monotonic())
     return time.monotonic() - first > GRACE_S
 
 
-# (storage, study, trial) -> when this process first saw the trial RUNNING and unclaimed; trial ids
+def _has_heartbeat(study: optuna.Study, trial) -> bool:
+    # Optuna records heartbeats in its own table and offers no public reader
+    from optuna.storages._rdb import models
+    from optuna.storages._rdb.storage import _create_scoped_session
+    rdb = getattr(study._storage, "_backend", study._storage)  # under Optuna's cache
+    with _create_scoped_session(rdb.scoped_session) as session:
+        return models.TrialHeartbeatModel.where_trial_id(trial._trial_id, session) is not None
+
+
+# (storage, study, trial) -> when this process first saw the trial RUNNING without a heartbeat; trial ids
 # restart in every store, so the store is part of the key
 _UNCLAIMED: dict[tuple, float] = {}
 
@@ -106,7 +121,7 @@ def _store_id(study: optuna.Study, trial) -> tuple:
 
 
 def _forget_claimed(study: optuna.Study, unclaimed: list) -> None:
-    """Drop the timers of this study's trials that are no longer RUNNING and unclaimed."""
+    """Drop the timers of this study's trials that are no longer RUNNING without a heartbeat."""
     keep = {_store_id(study, t) for t in unclaimed}
     here = getattr(study._storage, "url", ""), study._study_id
     for k in [k for k in _UNCLAIMED if k[:2] == here and k not in keep]:
@@ -125,14 +140,15 @@ CELL_ATTRS = ("key", "grid", "row", "seed", "config")
 
 
 def reclaim(study: optuna.Study) -> int:
-    """Fail the RUNNING cells whose worker is gone (no heartbeat for GRACE_S on any machine, or a process
-    of this machine that no longer exists) and queue those cells again, unless they are finished, queued
-    or running elsewhere. Returns the number of cells queued again."""
+    """Fail the RUNNING cells whose worker is gone (its last heartbeat, or the claim if it never beat,
+    older than GRACE_S on any machine, or a process of this machine that no longer exists) and queue those
+    cells again, unless they are finished, queued or running elsewhere. Returns the number of cells queued
+    again."""
     optuna.storages.fail_stale_trials(study)
     running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-    _forget_claimed(study, [t for t in running if not t.user_attrs.get("worker")])
+    _forget_claimed(study, [t for t in running if not _has_heartbeat(study, t)])
     for t in running:
-        if not _alive(t.user_attrs.get("worker")) or _died_popping(study, t):
+        if not _alive(t.user_attrs.get("worker")) or _never_beat(study, t):
             # Optuna's public API cannot finish a trial another process started; its storage can. Another
             # process may have failed it meanwhile (Optuna's staleness check): then there is nothing to do.
             try:
@@ -173,13 +189,16 @@ def enqueue_missing(study: optuna.Study, cells: list, retry_failed: bool = False
     return counts
 
 
-def pop_cell(study: optuna.Study, keys: set[str] | None = None):
+def pop_cell(study: optuna.Study, keys: set[str] | None = None, first: frozenset[str] = frozenset()):
     """The next queued cell (among ``keys``, when given) as (trial, attrs), or None when none is waiting.
-    A command works on its own cells: ``bench occlusion`` does not train the seeds another command queued."""
-    def ours_waiting():
-        return any(keys is None or t.user_attrs.get("key") in keys
-                   for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
-    while ours_waiting():
+    A command works on its own cells: ``bench occlusion`` does not train the seeds another command queued.
+    Cells of ``first`` (partly trained ones) are taken before any other: a rerun goes on where it stopped
+    instead of starting other cells from fold 1 (Optuna hands out the oldest queued trial, and a cell
+    reclaimed after a kill is queued again behind the cells that never started)."""
+    def waiting():
+        return [t.user_attrs.get("key") for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+                if keys is None or t.user_attrs.get("key") in keys]
+    while queued := waiting():
         trial = study.ask()  # Optuna hands out the oldest waiting trial
         # claimed at once, the heartbeat first: a claimed cell then always has one, so it goes stale on
         # every machine if this worker dies (``_died_popping`` reclaims a cell that was never claimed)
@@ -192,7 +211,8 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None):
         if key is None:  # another worker took the last waiting cell between our look and our ask
             study.tell(trial, state=TrialState.PRUNED)
             continue
-        if keys is not None and key not in keys:  # another command's cell: back in the queue for its workers
+        later = key not in first and bool(first.intersection(queued))  # a partly trained cell waits: it goes first
+        if (keys is not None and key not in keys) or later:  # another command's cell: back in the queue
             study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
             study.tell(trial, state=TrialState.PRUNED)
             continue

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import optuna
 
-from bench.grid.runner import run_dir_for
+from bench.grid.cells import run_dir_for
 from bench.grid.storage import shown
 from bench.grid.store import open_study, storage_url
 from landslide.atomic import write_text_atomic

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.grid.cells import expand
 from bench.grid.inputs import GridInputs, grid_inputs
 from bench.grid.report import build_table, header
-from bench.grid.runner import expand, run_grid
+from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
-from bench.grid.store import finished_metrics, open_study, storage_url
+from bench.grid.store import finished_metrics, grid_study, open_study, storage_url
 from bench.grid.terminal import compact_table
 from bench.output import output_stem
 from landslide.config import ExperimentConfig
@@ -113,8 +114,8 @@ def stored_measured_lines(inputs: GridInputs) -> list[str]:
     tricks), so they say which regime they read and which of its networks diverged."""
     from bench.grid.agreement import refuse_disagreeing
     grid, base, seeds = inputs.grid, inputs.base, list(inputs.seeds)
-    cells = expand(grid, base.replace(threads=base.threads or 1), seeds)
-    metrics = finished_metrics(open_study(storage_url(inputs.storage, inputs.out), f"grid-{grid.name}"))
+    cells = expand(grid, base, seeds)
+    metrics = finished_metrics(open_study(storage_url(inputs.storage, inputs.out), grid_study(grid.name)))
     refuse_disagreeing(cells, metrics, inputs.out)
     run = GridRun(grid, base, seeds, inputs.out, cells, metrics, [])
     run.measure(build_table(grid, cells, metrics))

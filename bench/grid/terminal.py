@@ -1,19 +1,24 @@
 """What a person sees while a grid runs: live progress, then a compact table (the files keep every column).
 
-Progress: one bar for the cells this command runs (done of all, with the time left) and one line per
-worker (its cell, fold and epoch). Workers send events, plain tuples so that they cross a process
-boundary through a queue:
+Progress: one bar for the work this command runs, counted in epochs (a partly trained cell's finished
+folds and epochs count as done from the start), with the time left, and one line per worker (its cell,
+fold and epoch). Workers send events, plain tuples so that they cross a process boundary through a queue:
 
 - ``("cell", worker, row, seed, folds, epochs)``: the worker starts a cell;
-- ``("epoch", worker, fold, epoch)``: an epoch (0-based) of that cell starts;
+- ``("epoch", worker, fold, done, f1)``: fold ``fold`` (0-based) of that cell has ``done`` epochs finished;
+  sent as a fold starts (``f1`` None: ``done`` is its resume point) and after each epoch (``f1`` its
+  validation F1);
 - ``("done", worker, line)``: the cell ended (finished, failed or finished elsewhere); ``line``, if not
   empty, is printed above the bars.
 
-The bar counts a cell in progress by the share of its epochs started, so the time left is estimated
-from the first epochs on, not only once a whole cell (minutes) has finished. Off a terminal (a log
-file, CI) the bars are left out and only the lines are printed.
+The time left is the epochs left times the seconds a training epoch took here (from a fold's start or
+last epoch to its next epoch's end), shared among the workers: not the wall clock since the start, which
+counts data loading and the epochs a resumed cell had already trained. Off a terminal (a log file, a
+batch job, ``| tee``) the bars are left out and one plain line is printed per finished epoch.
 """
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pandas as pd
@@ -22,37 +27,71 @@ from tqdm.auto import tqdm
 from bench.grid.verdict import short_verdict
 
 
+def clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}"
+
+
 class GridProgress:
-    def __init__(self, name: str, total: int, workers: int):
-        self.name, self.total, self.done = name, total, 0
-        self.cells = tqdm(total=total, disable=None, dynamic_ncols=True,
-                          bar_format="{desc}{percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")
+    def __init__(self, name: str, plan: dict[tuple[str, int], tuple[int, int]], workers: int):
+        """``plan``: (row, seed) -> (epochs to train, epochs already finished) of each cell to run."""
+        self.name, self.workers, self.done = name, workers, 0
+        self.total_cells = len(plan)
+        self.plan = dict(plan)
+        self.now = {cell: done for cell, (_, done) in plan.items()}   # epochs finished, by cell
+        self.cells = tqdm(total=max(sum(t for t, _ in plan.values()), 1), disable=None, dynamic_ncols=True,
+                          bar_format="{desc}{percentage:3.0f}%|{bar}| {postfix}")
+        self.plain = bool(self.cells.disable)
         self.lines = [tqdm(total=0, position=i + 1, disable=None, leave=False, bar_format="{desc}")
                       for i in range(workers)]
         self.cell: dict[int, tuple] = {}     # worker -> (row, seed, folds, epochs)
-        self.share: dict[int, float] = {}    # worker -> share of its cell's epochs started
+        self.last: dict[int, tuple] = {}     # worker -> (fold, epochs done, when)
+        self.start, self.trained_s, self.trained = time.monotonic(), 0.0, 0
         self._show()
 
     def put(self, event: tuple) -> None:
         """Take one worker event (the in-process worker calls this directly, as a queue's ``put``)."""
         kind, worker, *rest = event
         if kind == "cell":
-            self.cell[worker], self.share[worker] = tuple(rest), 0.0
-            row, seed = rest[0], rest[1]
+            self.cell[worker] = tuple(rest)
+            row, seed, folds, epochs = rest
+            self.plan.setdefault((row, seed), (folds * epochs, 0))
+            self.now.setdefault((row, seed), 0)
             self._line(worker, f"{row} seed {seed}: loading data")
         elif kind == "epoch" and worker in self.cell:
-            row, seed, folds, epochs = self.cell[worker]
-            fold, epoch = rest
-            self.share[worker] = (fold * epochs + epoch) / max(folds * epochs, 1)
-            self._line(worker, f"{row} seed {seed}: fold {fold + 1}/{folds}, epoch {epoch + 1}/{epochs}")
+            self._epoch(worker, *rest)
         elif kind == "done":
             self.done += 1
-            self.cell.pop(worker, None)
-            self.share.pop(worker, None)
+            if worker in self.cell:
+                row, seed, *_ = self.cell.pop(worker)
+                self.now[(row, seed)] = self.plan[(row, seed)][0]
+            self.last.pop(worker, None)
             self._line(worker, "")
             if rest and rest[0]:
                 self.cells.write(rest[0])
         self._show()
+
+    def _epoch(self, worker: int, fold: int, done: int, f1: float | None) -> None:
+        row, seed, folds, epochs = self.cell[worker]
+        t = time.monotonic()
+        before = self.last.get(worker)
+        if f1 is not None and before is not None and before[:2] == (fold, done - 1):  # one epoch, timed
+            self.trained_s += t - before[2]
+            self.trained += 1
+        self.last[worker] = (fold, done, t)
+        self.now[(row, seed)] = fold * epochs + done
+        self._line(worker, f"{row} seed {seed}: fold {fold + 1}/{folds}, epoch {min(done + 1, epochs)}/{epochs}")
+        if f1 is not None and self.plain:
+            print(f"  {self.name}/{row} seed {seed}: fold {fold + 1}/{folds}, epoch {done}/{epochs}, validation "
+                  f"F1 {f1:.3f}, {clock(t - self.start)} elapsed, {self.left()} left", flush=True)
+
+    def left(self) -> str:
+        """The time left, or '?' before a training epoch has been timed."""
+        if not self.trained:
+            return "?"
+        epochs_left = sum(t for t, _ in self.plan.values()) - sum(self.now.values())
+        busy = max(1, min(self.workers, self.total_cells - self.done))
+        return clock(epochs_left * self.trained_s / self.trained / busy)
 
     def listen(self, events) -> None:
         """Take events from a queue until it yields None (run in a thread of the parent process)."""
@@ -69,8 +108,10 @@ class GridProgress:
             self.lines[worker].set_description_str(f"  worker {worker + 1}: {text}" if text else "")
 
     def _show(self) -> None:
-        self.cells.set_description_str(f"{self.name}: {self.done}/{self.total} cells ", refresh=False)
-        self.cells.n = min(self.done + sum(self.share.values()), self.total)
+        self.cells.set_description_str(f"{self.name}: {self.done}/{self.total_cells} cells ", refresh=False)
+        self.cells.set_postfix_str(f"{clock(time.monotonic() - self.start)} elapsed, {self.left()} left",
+                                   refresh=False)
+        self.cells.n = min(sum(self.now.values()), self.cells.total)
         self.cells.refresh()
 
 

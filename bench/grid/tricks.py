@@ -28,12 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.grid.cells import expand, run_dir_for
 from bench.grid.inputs import grid_inputs
 from bench.grid.report import header_lines
 from bench.grid.rundirs import finished_run_dir
-from bench.grid.runner import expand, run_dir_for, run_grid
+from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
-from bench.grid.store import finished_metrics, open_study, storage_url
+from bench.grid.store import finished_metrics, grid_study, open_study, storage_url
 from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
 from landslide.errors import LandslideError
@@ -61,10 +62,10 @@ def backbone_members(base, seeds: list[int], out: Path, storage: str | None, kee
     seed, and per seed their run scores (FC head). Nothing is trained here."""
     from bench.figures.backbones import runnable_rows
     grid, _ = runnable_rows(load_grid("backbones"), base.profile)
-    study = open_study(storage_url(storage, out), f"grid-{grid.name}")
+    study = open_study(storage_url(storage, out), grid_study(grid.name))
     done = finished_metrics(study)
     by_row: dict[str, dict[int, tuple]] = {}
-    for c in expand(grid, base.replace(threads=base.threads or 1), seeds):
+    for c in expand(grid, base, seeds):
         if c.key in done:
             by_row.setdefault(c.row, {})[c.seed] = (done[c.key]["cv_f1_mean"], run_dir_for(out, c.cfg))
     complete = {r: m for r, m in by_row.items() if set(m) == set(seeds)}

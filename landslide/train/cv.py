@@ -97,7 +97,8 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
                 ) -> tuple[list[FoldResult], CvData]:
     """Train (or load) every fold. Returns the fold results and the data they are scored against.
     ``on_fold(fold, result, labels)``, if given, is called after each fold (a sweep's pruner listens);
-    ``on_epoch(fold, epoch)`` as each epoch starts (a grid's progress display listens)."""
+    ``on_epoch(fold, epochs_done, val_f1)`` as each fold starts or is found finished and after each epoch
+    (a grid's progress display listens; see ``fit_fold``)."""
     split = split_seed(cfg.seed)  # the subsample, an inner split and the folds: one seed, derived once
     ps = _training_set(cfg, split, progress)
     raw, labels, ids = torch.from_numpy(ps.train.images), ps.train_labels.copy(), list(ps.train.ids)
@@ -123,10 +124,13 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
             t0 = time.time()
             fitted = fit_fold(cfg, data, fold_dir, device, progress, on_epoch)
             dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(fold_dir.result)
+            fold_dir.drop_resume_point()
             result = run.read_fold_result(fold)
             assert result is not None  # just written
             log.info("fold %d: best val F1 %.4f at step %d, train F1 %.4f, %.1fs", fold, result.best_val_f1,
                      result.best_step, result.train_f1, time.time() - t0)
+        elif on_epoch:  # finished before: the progress counts its epochs as done
+            on_epoch(fold, cfg.epochs, None)
         results.append(result)
         if on_fold:
             on_fold(fold, result, labels)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,7 +132,8 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
              progress: bool = True, on_epoch=None) -> FoldResult:
     """Train one fold (resuming from its ``last.pt``), write its final weights and return their predictions
     and embeddings. The result's indices are positions in ``data``'s own arrays; the caller maps them.
-    ``on_epoch(fold, epoch)``, if given, is called as each epoch (0-based) starts."""
+    ``on_epoch(fold, epochs_done, val_f1)``, if given, is called as training starts (the epochs its resume
+    point had finished, ``val_f1`` None) and after each epoch (its last validation F1)."""
     fold.make()
     if cfg.compile:
         # a fold's graphs guard on its own model and optimiser: without a reset, each fold would add
@@ -168,15 +170,17 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
     def validate() -> float:
         return f1_at_half(data.val_y.cpu().numpy(), predict(scored, prep, data.val_x, forward=forward))
 
-    watch = LossWatch()
+    loop = EpochLoop(cfg, fold.index, model, train_batch, validate, data.train_x.shape[0], data.train_x.device, steps,
+                     LossWatch(), progress)
+    if on_epoch:
+        on_epoch(fold.index, state.epoch, None)
     for epoch in range(state.epoch, cfg.epochs):
-        if on_epoch:
-            on_epoch(fold.index, epoch)
-        train_epoch(cfg, fold.index, epoch, model, train_batch, data.train_x, steps, state, validate, watch,
-                    progress)
+        train_epoch(loop, epoch, state)
         last = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                 "state": dataclasses.asdict(state), "scaler": scaler.state_dict()}
         save_checkpoint(last | ({"average": average.state_dict()} if average else {}), fold.last)
+        if on_epoch:
+            on_epoch(fold.index, state.epoch, state.history[-1][1] if state.history else None)
     save_checkpoint({"model": scored.state_dict(), "scaler": scaler.state_dict()}, fold.model)
     return _final_predictions(scored, prep, data, n_real, state, forward)
 
@@ -207,28 +211,44 @@ def resume(fold: FoldDir, model, opt, step, sched, average: WeightAverage | None
     return FoldState(**fold_state_fields(ckpt["state"]))
 
 
-def train_epoch(cfg: ExperimentConfig, fold: int, epoch: int, model, train_batch, train_x: torch.Tensor,
-                steps: int, state: FoldState, validate, watch: LossWatch, progress: bool) -> None:
-    """One epoch of ``steps`` batches of ``train_x``, in an order drawn from (seed, fold, epoch):
-    ``train_batch(idx, gen)`` steps on the images at ``idx``, ``validate()`` scores the validation fold
-    every ``cfg.eval_every`` iterations (or once at the end with ``eval_every`` 0)."""
+@dataclass(frozen=True)
+class EpochLoop:
+    """What every epoch of one fold shares: ``train_batch(idx, gen)`` steps on the training images at
+    ``idx`` (of ``n_train``, on ``device``), ``validate()`` scores the validation fold."""
+    cfg: ExperimentConfig
+    fold: int
+    model: torch.nn.Module
+    train_batch: Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+    validate: Callable[[], float]
+    n_train: int
+    device: torch.device
+    steps: int
+    watch: LossWatch
+    progress: bool
+
+
+def train_epoch(loop: EpochLoop, epoch: int, state: FoldState) -> None:
+    """One epoch of ``loop.steps`` batches, in an order drawn from (seed, fold, epoch); validation every
+    ``cfg.eval_every`` iterations (or once at the end with ``eval_every`` 0)."""
+    cfg, fold, model, watch = loop.cfg, loop.fold, loop.model, loop.watch
     where = f"within fold {fold} epoch {epoch + 1}"
     hint = (f"lower the learning rate (--set lr=..., now {cfg.lr}) or check the data (`python -m "
             f"landslide check`); the finished epochs are kept")
     seed = epoch_seed(cfg.seed, fold, epoch)
     torch.manual_seed(seed)  # dropout and anything else drawing from the global generator
     gen = torch.Generator().manual_seed(seed)
-    order = torch.randperm(train_x.shape[0], generator=gen).to(train_x.device)
+    order = torch.randperm(loop.n_train, generator=gen).to(loop.device)
 
     def evaluate() -> None:
-        state.record(validate())
+        state.record(loop.validate())
         model.train()
     model.train()
-    bar = tqdm(range(steps), desc=f"fold {fold} epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
+    bar = tqdm(range(loop.steps), desc=f"fold {fold} epoch {epoch + 1}/{cfg.epochs}", disable=not loop.progress,
+               leave=False)
     tick = time.perf_counter()
     for i in bar:
         idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-        watch.add(train_batch(idx, gen), where, hint)
+        watch.add(loop.train_batch(idx, gen), where, hint)
         state.step += 1
         state.train_images += len(idx)
         bar.set_postfix(loss=f"{watch.last_mean:.3f}", best_f1=f"{max(state.best_f1, 0):.3f}", refresh=False)

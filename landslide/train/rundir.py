@@ -6,7 +6,7 @@ Layout::
     RUN/config.json          resolved configuration (a different one in the same folder is refused)
     RUN/data.json            the data's fingerprint by part (each CSV, each split's patch files): what changed
     RUN/smote.json           --paper-protocol only: provenance of the synthetic images made before the split
-    RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point)
+    RUN/fold_K/last.pt       checkpoint after the last finished epoch (resume point; dropped once the fold finishes)
     RUN/fold_K/model.pt      final weights (end of the fixed schedule) and the fold's normalisation
     RUN/fold_K/result.npz    predictions and pooled embeddings of the final weights, validation history
     RUN/fold_K/smote.json    provenance of the fold's synthetic images (anchor, neighbour, lambda)
@@ -66,6 +66,39 @@ class FoldDir:
             raise LandslideError(f"{self.path} is a symbolic link (to {os.readlink(self.path)}); a fold's folder "
                                  f"is the tool's own. Remove the link and run the command again")
         self.path.mkdir(parents=True, exist_ok=True)
+
+    def epochs_done(self) -> int:
+        """Epochs finished by the resume point (0 without one)."""
+        if not self.last.exists():
+            return 0
+        from landslide.train.checkpoint import load_checkpoint
+        return int(load_checkpoint(self.last)["state"]["epoch"])
+
+    def drop_resume_point(self) -> None:
+        """A finished fold keeps what later commands read (``model.pt``, ``result.npz``); its resume point
+        (weights, optimiser and schedule: about three times the weights) is then dead weight on disk."""
+        self.last.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where a partly trained run goes on: ``fold`` (0-based) after its ``epoch`` finished epochs, every
+    fold before it finished. ``fold`` equal to the folds to train: all trained, only scoring is left."""
+    fold: int
+    epoch: int
+    folds: int
+    epochs: int
+
+    @property
+    def epochs_done(self) -> int:
+        return self.fold * self.epochs + self.epoch
+
+    def describe(self) -> str:
+        if self.fold >= self.folds:
+            return "trained, scoring left"
+        if self.epoch >= self.epochs:  # killed while scoring its final weights
+            return f"resuming at fold {self.fold + 1}, after its last epoch"
+        return f"resuming at fold {self.fold + 1}, epoch {self.epoch + 1}"
 
 
 class RunDir:
@@ -142,6 +175,19 @@ class RunDir:
         return (f"run the command that trained it again with the same options to finish them (`python -m "
                 f"landslide train --out {self.path} ...`; a bench grid's run is finished by the bench command "
                 f"that reads it), or delete {self.path} to start over")
+
+    def resume_point(self, cfg: ExperimentConfig) -> ResumePoint | None:
+        """How far this folder's run of ``cfg`` has come, or None when it has not started (or the folder
+        holds another configuration: training it is refused with its own message)."""
+        try:
+            if not self.check(cfg):
+                return None
+        except LandslideError:
+            return None
+        folds = cfg.folds_trained or cfg.folds
+        fold = next((k for k in range(folds) if self.read_fold_result(k) is None), folds)
+        epoch = self.fold(fold).epochs_done() if fold < folds else 0
+        return ResumePoint(fold, epoch, folds, cfg.epochs) if fold or epoch else None
 
     def check(self, cfg: ExperimentConfig) -> bool:
         """Refuse a folder that holds another configuration's run (heads and device may differ: they do

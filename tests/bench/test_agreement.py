@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bench.grid.agreement import refuse_disagreeing
-from bench.grid.runner import expand, run_dir_for
+from bench.grid.cells import expand, run_dir_for
 from bench.grid.spec import load_grid
 from landslide.errors import LandslideError
 from landslide.profiles import profile_config

@@ -58,8 +58,8 @@ def test_a_grid_tables_header_holds_the_line_before_its_code_line():
 def test_tables_drawn_from_a_store_carry_its_collapsed_folds(monkeypatch, tmp_path):
     # thresholds and tricks read Table 2's store: a diverged row there is named in their headers too
     import bench.grid.tables as tables
+    from bench.grid.cells import expand
     from bench.grid.inputs import GridInputs
-    from bench.grid.runner import expand
     grid, base = load_grid("table2"), ExperimentConfig()
     smote = next(c for c in expand(grid, base.replace(threads=1), [0]) if c.row == "smote")
     monkeypatch.setattr(tables, "open_study", lambda *a: None)

@@ -1,4 +1,5 @@
 """The harness end to end at smoke scale: tables, the store's resume, Table 3's reuse, two workers."""
+import json
 import subprocess
 import sys
 import time
@@ -51,23 +52,51 @@ def test_table2_then_table3_smoke(tmp_path):
     assert t3.cv_f1[0] == pytest.approx(df.cv_f1.iloc[-1])
 
 
-def test_killed_grid_resumes_to_the_same_table(tmp_path):
+def test_killed_grid_resumes_its_interrupted_cell_first_where_it_stopped(tmp_path):
+    """Killed mid-cell, the same command resumes that cell first, at the epoch after its last finished one,
+    says so in its header, prints a plain progress line per finished epoch when its output is piped, and
+    ends with the table an uninterrupted run writes."""
+    import torch
     grid = tmp_path / "g.toml"
-    grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' +
-                    "".join(f'[[row]]\nname = "{n}"\nlr = {lr}\n' for n, lr in (("a", 1e-3), ("b", 2e-3), ("c", 3e-3))))
+    grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' + "".join(
+        f'[[row]]\nname = "{n}"\nlr = {lr}\nepochs = 2\nbatch_size = 4\n' for n, lr in (("a", 1e-3), ("b", 2e-3))))
     full, killed = tmp_path / "full", tmp_path / "killed"
     assert bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out",
                  str(full)).returncode == 0
     p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
-                          "smoke", "--out", str(killed), "--no-progress"],
+                          "smoke", "--out", str(killed), "--no-progress", "--workers", "1"],  # in-process
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
-    while time.time() < deadline and not list(killed.glob("runs/*/fold_0/result.npz")):
-        time.sleep(0.2)
+    while time.time() < deadline and not list(killed.glob("runs/*/fold_*/last.pt")):
+        time.sleep(0.02)
     p.kill()
     p.wait()
-    r = bench("table2", "--seeds", "0", "--grid", str(grid), "--profile", "smoke", "--out", str(killed))
+    # where the killed cell stopped, read from its run folder: folds finished, epochs of the next one
+    (run,) = {path.parents[1] for path in killed.glob("runs/*/fold_*/*")}
+    folds_done = sum((run / f"fold_{k}" / "result.npz").exists() for k in range(2))
+    assert folds_done < 2, "the cell finished before the kill: nothing to resume"
+    last = run / f"fold_{folds_done}" / "last.pt"
+    epochs_done = torch.load(last, weights_only=True)["state"]["epoch"] if last.exists() else 0
+    assert not any((run / f"fold_{k}" / "last.pt").exists() for k in range(folds_done))  # a finished fold drops it
+    row = json.loads((run / "config.json").read_text())["lr"]
+    name = {1e-3: "a", 2e-3: "b"}[row]
+
+    r = subprocess.run([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
+                        "smoke", "--out", str(killed), "--workers", "1"],  # one worker: the order shows
+                       capture_output=True, text=True)  # piped: plain lines
     assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert (f"2 cells: 0 done, 1 partly trained ({name} seed 0 resuming at fold {folds_done + 1}, epoch "
+            f"{epochs_done + 1}), 1 to run") in lines[0]
+    progress = [line for line in lines if "validation F1" in line]
+    assert progress[0].startswith(f"  g/{name} seed 0: fold {folds_done + 1}/2, epoch {epochs_done + 1}/2,")
+    assert "elapsed" in progress[0] and "left" in progress[0]
+    # the resumed cell ran first, and each of its remaining epochs had a line before the cell's result
+    ended = next(i for i, line in enumerate(lines) if "seed 0: CV F1" in line)
+    assert f"g/{name} seed 0: CV F1" in lines[ended]
+    assert sum(f"g/{name} seed 0: fold" in line for line in lines[:ended]) == (2 - folds_done) * 2 - epochs_done
+    for other in {"a", "b"} - {name}:  # and the cells that had not started: a line per epoch each
+        assert sum(f"g/{other} seed 0: fold" in line for line in lines) == 4
     a = pd.read_csv(full / "tables" / "g_smoke.csv", comment="#")
     b = pd.read_csv(killed / "tables" / "g_smoke.csv", comment="#")
     assert a.cv_f1.tolist() == b.cv_f1.tolist() and b.cv_f1.notna().all()
@@ -119,7 +148,7 @@ def test_an_edited_copy_of_a_packaged_grid_does_not_take_its_table_names(tmp_pat
 
 
 def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
-    from bench.grid.runner import expand, queue_order, relative_cost
+    from bench.grid.cells import expand, queue_order, relative_cost
     from bench.grid.spec import load_grid
     from landslide.profiles import profile_config
     base = profile_config("quick")

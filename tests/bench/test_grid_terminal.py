@@ -1,7 +1,6 @@
 """What a grid shows in a terminal: the compact table's columns and verdicts, and the progress bar's count."""
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from bench.grid.terminal import GridProgress, compact_frame, compact_table
@@ -59,15 +58,22 @@ def test_table2_fits_a_terminal_while_its_file_keeps_every_column():
     assert len(df.columns) > 25  # the file: every column
 
 
-def test_progress_counts_cells_and_the_share_of_epochs_started():
-    bar = GridProgress("g", total=2, workers=2)
+def test_progress_counts_epochs_a_resumed_cell_had_and_times_only_training(monkeypatch, capsys):
+    from bench.grid import terminal
+    now = [0.0]
+    monkeypatch.setattr(terminal.time, "monotonic", lambda: now[0])
+    # a: 2 folds x 5 epochs, 7 finished before; b: fresh
+    bar = GridProgress("g", {("a", 0): (10, 7), ("b", 0): (10, 0)}, workers=1)
+    assert bar.cells.n == 7 and bar.left() == "?"  # the resumed epochs count from the start
     bar.put(("cell", 0, "a", 0, 2, 5))
-    bar.put(("cell", 1, "b", 0, 2, 5))
-    bar.put(("epoch", 0, 1, 0))  # worker 1: fold 2 of 2, epoch 1 of 5 -> half its epochs started
-    assert np.isclose(bar.cells.n, 0.5)
+    now[0] = 100.0
+    bar.put(("epoch", 0, 1, 2, None))   # t=100: fold 2 starts at its resume point (data loading before it)
+    now[0] = 110.0
+    bar.put(("epoch", 0, 1, 3, 0.41))   # t=110: one epoch in 10 s
+    assert bar.cells.n == 8 and bar.left() == "0:02:00"  # 12 epochs left x 10 s
     bar.put(("done", 0, "  g/a seed 0: CV F1 ..."))
-    bar.put(("epoch", 1, 0, 4))
-    assert bar.done == 1 and np.isclose(bar.cells.n, 1.4)
-    bar.put(("done", 1, ""))
-    assert bar.done == 2 and bar.cells.n == 2
+    assert bar.done == 1 and bar.cells.n == 10
     bar.close()
+    out = capsys.readouterr().out  # not a terminal: one plain line per finished epoch, none per start
+    assert out.count("validation F1") == 1
+    assert "g/a seed 0: fold 2/2, epoch 3/5, validation F1 0.410, 0:01:50 elapsed, 0:02:00 left" in out

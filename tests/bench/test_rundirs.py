@@ -2,8 +2,9 @@
 import json
 import shutil
 
+from bench.grid.cells import run_dir_for
 from bench.grid.rundirs import finished_run_dir
-from bench.grid.runner import run_cell, run_dir_for
+from bench.grid.runner import run_cell
 from landslide.profiles import profile_config
 
 

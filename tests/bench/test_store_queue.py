@@ -9,7 +9,7 @@ def test_cells_queued_or_running_for_a_dead_worker_are_reclaimed(tmp_path, monke
     import optuna
 
     from bench.grid import store
-    from bench.grid.runner import expand
+    from bench.grid.cells import expand
     from bench.grid.spec import Grid, Row
     from landslide.profiles import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
@@ -41,7 +41,7 @@ def test_a_cell_whose_worker_died_between_ask_and_claim_is_reclaimed(tmp_path, m
     import optuna
 
     from bench.grid import store
-    from bench.grid.runner import expand
+    from bench.grid.cells import expand
     from bench.grid.spec import Grid, Row
     from landslide.profiles import profile_config
     monkeypatch.setattr(store, "GRACE_S", 1)
@@ -79,7 +79,7 @@ def test_a_zombie_worker_counts_as_dead():
 
 def test_a_command_takes_only_its_own_queued_cells(tmp_path):
     from bench.grid import store
-    from bench.grid.runner import expand
+    from bench.grid.cells import expand
     from bench.grid.spec import Grid, Row
     from landslide.profiles import profile_config
     grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
