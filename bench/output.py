@@ -30,7 +30,9 @@ def output_stem(name: str, cfg: ExperimentConfig, custom: bool = False) -> str:
     return require_plain_name(stem, f"the output name {stem!r}")
 
 
-def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+def save_figure(fig, out_dir: Path, name: str, caption: list[str] | None = None) -> list[Path]:
+    """``name``.png and .pdf, and with ``caption`` its lines in ``name``.txt beside them: the data, profile,
+    regime and legend lines that a title across the plot made unreadable. The figure is closed after."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext in ("png", "pdf"):
@@ -38,6 +40,11 @@ def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=150, bbox_inches="tight")
         paths.append(path)
+    if caption is not None:
+        write_text_atomic(out_dir / f"{name}.txt", "".join(f"{line}\n" for line in caption))
+        paths.append(out_dir / f"{name}.txt")
+    import matplotlib.pyplot as plt
+    plt.close(fig)  # a command draws several figures; open ones hold their memory until exit
     return paths
 
 

@@ -59,6 +59,7 @@ class FoldState:
     best_f1: float = -1.0            # best validation F1 so far (the paper's optimistic reading)
     best_step: int = 0
     history: list = field(default_factory=list)  # (step, validation F1) of every evaluation
+    train_loss: list = field(default_factory=list)  # mean training loss of every epoch (on augmented batches)
     train_seconds: float = 0.0       # time in training steps, evaluation left out
     train_images: int = 0
 
@@ -257,6 +258,7 @@ def train_epoch(loop: EpochLoop, epoch: int, state: FoldState) -> None:
             evaluate()
             tick = time.perf_counter()
     watch.check(where, hint)
+    state.train_loss.append(watch.epoch_mean())
     state.train_seconds += time.perf_counter() - tick
     if not cfg.eval_every:
         evaluate()
@@ -277,6 +279,7 @@ def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, sta
     return FoldResult(train_idx=np.arange(n_real), val_idx=np.arange(len(val_p)), train_probs=train_p,
                       train_emb=train_e, val_probs=val_p, val_emb=val_e, best_val_f1=state.best_f1,
                       best_step=state.best_step, history=np.asarray(state.history, np.float64).reshape(-1, 2),
+                      train_loss=np.asarray(state.train_loss, np.float64),
                       train_f1=f1_at_half(data.train_y[:n_real].cpu().numpy(), train_p),
                       train_img_s=state.train_images / max(state.train_seconds, 1e-9), eval_img_s=eval_rate,
                       smote_emb=smote_e, test_probs=test_p, test_emb=test_e)

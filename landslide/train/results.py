@@ -33,6 +33,9 @@ class FoldResult:
     smote_emb: np.ndarray | None = None
     test_probs: np.ndarray | None = None
     test_emb: np.ndarray | None = None
+    # mean training loss per epoch; epochs trained before a resume by versions up to 2026-12 are missing
+    # from the front (or the whole array, in results those versions wrote)
+    train_loss: np.ndarray | None = None
 
     def save(self, path: Path) -> None:
         """``result.npz``; its marker (``landslide.compat.FINAL_WEIGHTS_MARKER``) says the fold finished."""

@@ -103,6 +103,14 @@ class LossWatch:
     def __init__(self, every: int = 25):
         self.every, self.last_mean = every, float("nan")
         self.pending: list[torch.Tensor] = []
+        self.epoch_sum, self.epoch_count = 0.0, 0  # the losses read since ``epoch_mean`` last ran
+
+    def epoch_mean(self) -> float:
+        """Mean of the losses read since the last call (the epoch's, when called at its end), then reset:
+        the training curve beside the validation one, at no extra host synchronisation."""
+        mean = self.epoch_sum / self.epoch_count if self.epoch_count else float("nan")
+        self.epoch_sum, self.epoch_count = 0.0, 0
+        return mean
 
     def add(self, loss: torch.Tensor, where: str, hint: str) -> bool:
         """Keep ``loss``; True when it read the losses (the progress bar may update)."""
@@ -118,4 +126,6 @@ class LossWatch:
         if bad.any():
             raise LandslideError(f"loss is {losses[bad][0].item()} {where}; {hint}")
         self.last_mean = float(losses.mean())
+        self.epoch_sum += float(losses.sum())
+        self.epoch_count += len(losses)
         return True
