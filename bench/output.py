@@ -65,6 +65,18 @@ def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str, sho
     return paths
 
 
+def read_table(path: Path) -> tuple[list[str], pd.DataFrame]:
+    """A CSV that ``write_table`` wrote: its header lines (without the ``# ``) and its frame, so a figure is
+    drawn again from a committed table without the runs that made it."""
+    from landslide.errors import LandslideError
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise LandslideError(f"{path}: cannot read it ({exc.strerror}); give a table that a bench command wrote") from None
+    head = [line[2:] for line in lines if line.startswith("# ")]
+    return head, pd.read_csv(path, comment=None, skiprows=sum(line.startswith("#") for line in lines))
+
+
 def to_markdown(df: pd.DataFrame) -> str:
     cells = [[str(v) for v in df.columns]] + [[str(v) for v in r] for r in df.itertuples(index=False)]
     lines = ["| " + " | ".join(r) + " |" for r in cells]

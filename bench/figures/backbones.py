@@ -8,13 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from bench.grid.cells import run_dir_for
 from bench.grid.inputs import grid_inputs
 from bench.grid.report import build_table, display_frame
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_inputs
-from bench.output import output_stem, save_figure, write_table
+from bench.grid.collapse import DROP
+from bench.output import output_stem, read_table, save_figure, write_table
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
@@ -42,26 +44,82 @@ def measured_columns(out: Path):
     return columns
 
 
-def plot(df, title: str):
+def diverged(df) -> pd.Series:
+    """Rows whose final weights lost what training reached: the best-on-val excess over CV F1 (a mean over
+    folds) above collapse.py's per-fold DROP. A table holds the rows' means only; a mean excess that large
+    needs at least one fold that fell further (the committed InceptionV3 row: 0.287)."""
+    if "optimism" not in df:
+        return pd.Series(False, index=df.index)
+    return df.optimism.astype(float) > DROP
+
+
+def _label(r, diverged_row: bool) -> str:
+    rate = f", lr {r.lr:g}" if pd.notna(getattr(r, "lr", None)) else ""  # the rate each family trained at
+    mark = f"\nDIVERGED (best-on-val {r.best_val_f1:.2f}, final {r.cv_f1:.2f})" if diverged_row else ""
+    return f"{r.family} ({r.timm_model}{rate}){mark}"
+
+
+def draw_backbones(df, title: str, caption: list[str], out_dir: Path, name: str) -> list[Path]:
+    """Fig. 5 from the backbones table: CV F1 (mean ± std over folds x seeds) and test F1 against
+    parameters on a log axis, each point labelled where its label collides with nothing, a diverged row
+    ringed and said so in its label. ``caption`` (the table's header) goes to ``name``.txt."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    done = df[df.cv_f1.notna()]
+
+    from bench.figures.labels import place_labels
+    fig, ax = plt.subplots(figsize=(8, 5))
+    done = df[df.cv_f1.notna()].reset_index(drop=True)
+    bad = diverged(done)
     ax.errorbar(done.params_m, done.cv_f1, yerr=done.cv_f1_std, fmt="o", capsize=3, label="CV F1 (mean ± std)")
-    if done.test_f1.notna().any():
+    if "test_f1" in done and done.test_f1.notna().any():
         ax.scatter(done.params_m, done.test_f1, marker="x", color="C3", label="test F1")
-    for _, r in done.iterrows():
-        rate = f", lr {r.lr:g}" if "lr" in r else ""  # the rate each family trained at (chosen per family)
-        ax.annotate(f"{r.family}\n{r.timm_model}{rate}", (r.params_m, r.cv_f1), textcoords="offset points",
-                    xytext=(5, 5), fontsize=7)
+    if bad.any():
+        ax.scatter(done.params_m[bad], done.cv_f1[bad], s=220, facecolors="none", edgecolors="C3", lw=1.5,
+                   label=f"diverged: best-on-val − CV F1 > {DROP:g}")
     ax.set_xscale("log")
+    # room for the labels: a third of a decade either side, and a margin above the highest bar
+    lo, hi = done.params_m.min(), done.params_m.max()
+    ax.set_xlim(lo / 10 ** 0.3, hi * 10 ** 0.6)
+    tops = pd.concat([done.cv_f1 + done.cv_f1_std.fillna(0), done.test_f1 if "test_f1" in done else done.cv_f1])
+    bottoms = done.cv_f1 - done.cv_f1_std.fillna(0)
+    ax.set_ylim(max(0.0, bottoms.min() - 0.08), min(1.05, tops.max() + 0.1))
     ax.set_xlabel("parameters (millions, 12-channel model, log scale)")
     ax.set_ylabel("F1 (landslide class)")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return fig
+    from matplotlib.ticker import FuncFormatter, LogLocator
+    # plain numbers at 1, 2, 5 of each decade: the default 3x10^0 4x10^0 minor labels ran into each other
+    ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    tests = list(zip(done.params_m, done.test_f1, strict=True)) if "test_f1" in done else []
+    place_labels(ax, list(zip(done.params_m, done.cv_f1, strict=True)),
+                 [_label(r, b) for r, b in zip(done.itertuples(), bad, strict=True)],
+                 avoid=[p for p in tests if pd.notna(p[1])], fontsize=7)
+    return save_figure(fig, out_dir, name, caption + [
+        f"bars: CV F1 mean ± std over folds x seeds; x: test F1 (fold ensemble, held-out split); ringed and "
+        f"labelled DIVERGED: a row whose best-on-val F1 exceeds its CV F1 by more than {DROP:g} (the per-fold "
+        f"rule of bench/grid/collapse.py applied to the row's means: a fold's final weights lost what training "
+        f"had reached; its CV F1 measures that accident, not the family)"])
+
+
+def figure_title(head: list[str]) -> str:
+    """One line: what the figure is and the profile (the data, profile and regime lines go to the caption)."""
+    profile = next((line.split("profile: ", 1)[1].split(" ", 1)[0] for line in head if "profile: " in line), "")
+    return f"F1 against parameters (paper Fig. 5){f', {profile} profile' if profile else ''}"
+
+
+def backbones_figure(table: Path, out_dir: Path) -> list[Path]:
+    """Fig. 5 drawn again from a backbones table (TABLE.csv as ``bench backbones`` wrote it), no training."""
+    head, df = read_table(table)
+    missing = [c for c in ("family", "timm_model", "params_m", "cv_f1", "cv_f1_std") if c not in df]
+    if missing:
+        raise LandslideError(f"{table}: no column {', '.join(missing)}; it is not a backbones table (rerun "
+                             f"python -m bench backbones to write one)")
+    return draw_backbones(df, figure_title(head), head, out_dir, table.stem)
 
 
 def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
@@ -105,7 +163,7 @@ def backbones_command(args) -> None:
     stem = output_stem(f"{run.grid.name}_one_lr", run.base, custom=True) if args.one_lr else run.stem
     paths = write_table(df, head, run.out / "tables", stem, display_frame(df))
     if "params_m" in df:
-        paths += save_figure(plot(df, head[0] + "\n" + head[1]), run.out / "figures", stem)
+        paths += draw_backbones(df, figure_title(head), head, run.out / "figures", stem)
     print_compact(run, df)
     print("wrote " + ", ".join(map(str, paths)))
     run.raise_if_failed()
