@@ -72,7 +72,8 @@ def read_table(path: Path) -> tuple[list[str], pd.DataFrame]:
     try:
         lines = path.read_text().splitlines()
     except OSError as exc:
-        raise LandslideError(f"{path}: cannot read it ({exc.strerror}); give a table that a bench command wrote") from None
+        raise LandslideError(f"{path}: cannot read it ({exc.strerror}); give a table that a bench command "
+                             f"wrote") from None
     head = [line[2:] for line in lines if line.startswith("# ")]
     return head, pd.read_csv(path, comment=None, skiprows=sum(line.startswith("#") for line in lines))
 

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from bench.grid.cells import run_dir_for
+from bench.grid.collapse import DROP
 from bench.grid.inputs import grid_inputs
 from bench.grid.report import build_table, display_frame
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_inputs
-from bench.grid.collapse import DROP
 from bench.output import output_stem, read_table, save_figure, write_table
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError

@@ -1,0 +1,51 @@
+"""Fig. 5 from a hand-made backbones table: files, caption, one-line title, a diverged row marked, labels
+that neither overlap nor leave the axes."""
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from bench.figures.backbones import backbones_figure, draw_backbones
+from bench.figures.labels import labels_collide
+from bench.output import write_table
+from landslide.errors import LandslideError
+
+ROWS = pd.DataFrame({"row": ["a", "b", "c", "d"], "family": ["RegNetY", "ResNet", "ViT", "InceptionV3"],
+                     "timm_model": ["regnety_002", "resnet10t", "vit_tiny", "inception_v3"],
+                     "lr": [2e-3, 2e-3, 5e-4, 4e-3], "params_m": [2.8, 4.9, 5.9, 21.8],
+                     "cv_f1": [0.86, 0.83, 0.81, 0.49], "cv_f1_std": [0.02, 0.01, 0.02, 0.35],
+                     "test_f1": [0.87, 0.88, 0.83, 0.58], "best_val_f1": [0.87, 0.84, 0.82, 0.77],
+                     "optimism": [0.01, 0.01, 0.01, 0.28]})
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    seen = []
+    monkeypatch.setattr(plt, "close", seen.append)
+    return seen
+
+
+def test_draws_from_its_table_with_caption_and_the_diverged_row_marked(tmp_path, kept):
+    head = ["Backbone comparison", "data: synthetic(n=9); profile: quick (regnety_002, 3 folds)", "regime: fitted"]
+    write_table(ROWS, head, tmp_path / "tables", "backbones")
+    paths = backbones_figure(tmp_path / "tables" / "backbones.csv", tmp_path / "figures")
+    assert sorted(p.name for p in paths) == ["backbones.pdf", "backbones.png", "backbones.txt"]
+    caption = (tmp_path / "figures" / "backbones.txt").read_text()
+    assert head[1] in caption and head[2] in caption and "DIVERGED" in caption
+    ax = kept[0].axes[0]
+    assert "\n" not in ax.get_title() and "quick profile" in ax.get_title()
+    labels = {t.get_text().split(" ")[0]: t.get_text() for t in ax.texts}
+    assert "DIVERGED" in labels["InceptionV3"] and not any("DIVERGED" in labels[f] for f in ("RegNetY", "ViT"))
+    assert not labels_collide(ax, ax.texts)
+
+
+def test_crowded_points_get_labels_that_do_not_collide(tmp_path, kept):
+    crowded = ROWS.assign(params_m=[5.0, 5.1, 5.2, 5.3], cv_f1=[0.80, 0.81, 0.80, 0.82], optimism=0.0)
+    draw_backbones(crowded, "F1 against parameters", [], tmp_path, "x")
+    ax = kept[0].axes[0]
+    assert len(ax.texts) == 4 and not labels_collide(ax, ax.texts)
+
+
+def test_a_table_without_the_plot_columns_is_refused(tmp_path):
+    write_table(ROWS.drop(columns="params_m"), ["t"], tmp_path, "other")
+    with pytest.raises(LandslideError, match="params_m"):
+        backbones_figure(tmp_path / "other.csv", tmp_path)
