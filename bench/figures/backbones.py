@@ -80,7 +80,7 @@ def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
 
 def backbones_command(args) -> None:
     scale = profile_overrides(args.profile)["profile"]  # a profile file's members are its base's
-    grid, left_out = runnable_rows(load_grid(args.grid), scale)
+    grid, left_out = runnable_rows(load_grid(args.grid, families=True), scale)
     for note in left_out:
         print(note)
     if args.one_lr and args.lr_candidates is not None:
