@@ -52,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                                             "(Zindi layout).")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("synth", help="write a synthetic Zindi-layout data set with known structure")
+    s = sub.add_parser("synth", help="write a synthetic Zindi-layout data set with known structure",
+                   description="A synthetic Zindi-layout data set with known structure. Writes OUT/Train.csv, "
+                               "Test.csv, the test labels, train_data/ and test_data/ patches and truth.json. "
+                               "Time: not measured")
     s.add_argument("--out", required=True, help="folder to write (Train.csv, Test.csv, train_data/, ...)")
     s.add_argument("--n", type=int, default=2400, help="training patches (default 2400, the built-in set's)")
     s.add_argument("--test-n", type=int, default=None, help="test patches (default n/4)")
@@ -61,19 +64,25 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "(its CSVs, patches and truth.json; nothing is left over)")
     s.set_defaults(fn=_synth)
 
-    c = sub.add_parser("check", help="validate a Zindi folder or packed store and report every problem")
+    c = sub.add_parser("check", help="validate a Zindi folder or packed store and report every problem",
+                   description="Validate a Zindi folder or packed store and report every problem. Writes no "
+                               "file. Time: not measured")
     c.add_argument("--data", required=True, help="Zindi-layout folder or .h5 store")
     c.add_argument("--skip-bad", action="store_true", help="drop bad patches (listed) instead of failing")
     c.set_defaults(fn=_check)
 
-    k = sub.add_parser("pack", help="pack a Zindi folder into one HDF5 store with per-band statistics")
+    k = sub.add_parser("pack", help="pack a Zindi folder into one HDF5 store with per-band statistics",
+                   description="Pack a Zindi folder into one HDF5 store with per-band statistics. Writes OUT "
+                               "(.h5) and OUT's .index.csv beside it. Time: not measured")
     k.add_argument("--data", required=True, help="Zindi-layout folder")
     k.add_argument("--out", required=True, help="output .h5 file (a .index.csv is written beside it)")
     k.add_argument("--skip-bad", action="store_true", help="drop bad patches (listed) instead of failing")
     k.set_defaults(fn=_pack)
 
     from landslide.tricks.submission import add_predict_arguments
-    r = sub.add_parser("predict", help="a Zindi submission from finished run(s): TTA, OOF threshold, ensembles")
+    r = sub.add_parser("predict", help="a Zindi submission from finished run(s): TTA, OOF threshold, ensembles",
+                   description="A Zindi submission from finished run(s): TTA, OOF threshold, ensembles. "
+                               "Writes the submission CSV at --out. Time: not measured")
     add_predict_arguments(r)
     r.set_defaults(fn=_predict)
 

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from bench.args import add_grid_arguments
 
-HELP = "Fig. 5: F1 against parameter count for the compared backbones"
+HELP = ('Fig. 5: F1 against parameter count for the compared backbones. Writes '
+        'tables/backbones[_PROFILE].{csv,md,tex}, tables/backbones_lr[_PROFILE].{csv,md,tex} (the rate per '
+        'family), figures/backbones[_PROFILE].{png,pdf}, the runs under OUT/runs and the store OUT/results.db. '
+        'Quick profile on a 2-core CPU, --seeds 0: not measured at 20 epochs (about 2 h 16 min estimated from the '
+        "16-epoch run's 1 h 49 min, of which 55 min the inner split; --one-lr skips it; docs/performance.md)")
 
 
 def add_arguments(p) -> None:

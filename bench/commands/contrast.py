@@ -1,8 +1,9 @@
 """``python -m bench contrast``: Table 2 in two profiles (fitted, under-fit), row by row, beside the paper."""
 from __future__ import annotations
 
-HELP = ("Table 2 in two regimes (fitted, under-fit) beside the paper, with a verdict per row "
-        "(no training: reads two finished Table 2s)")
+HELP = ('Table 2 in two regimes (fitted, under-fit) beside the paper, with a verdict per row (no training: reads '
+        'two finished Table 2 CSVs). Writes OUT/tables/regime_contrast.{csv,md}. Time: not measured (it reads two '
+        'CSVs)')
 
 
 def add_arguments(p) -> None:

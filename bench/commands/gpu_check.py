@@ -1,8 +1,10 @@
 """``python -m bench gpu-check``: the prepared accelerator check."""
 from __future__ import annotations
 
-HELP = ("the prepared accelerator check: EfficientNetV2-L 256 px bf16 train/eval img/s, FLOPs per image, "
-        "achieved TFLOP/s")
+HELP = ('the prepared accelerator check: EfficientNetV2-L 256 px bf16 train/eval img/s, FLOPs per image, achieved '
+        'TFLOP/s. Writes no file: it prints its figures. Time: not measured on its own (on an H200, '
+        'bench/perf/gpu_session.sh runs it eager and captured with the kernel profile in about 8 minutes, '
+        'docs/performance.md)')
 
 
 def add_arguments(p) -> None:

@@ -1,8 +1,9 @@
 """``python -m bench gpu-diagnose``: one variant of the bare training step, to tell GPU- from host-bound."""
 from __future__ import annotations
 
-HELP = ("one variant of the bare training step (eager, contiguous, big batch, compile, profiler table): is the "
-        "step GPU- or host-bound?")
+HELP = ('one variant of the bare training step (eager, contiguous, big batch, compile, profiler table): is the '
+        'step GPU- or host-bound? Writes no file: it prints its figures. Time: not measured on its own (see '
+        'gpu-check)')
 
 
 def add_arguments(p) -> None:

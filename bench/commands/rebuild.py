@@ -3,7 +3,7 @@ from __future__ import annotations
 
 HELP = ("rebuild every grid table with an archive under TABLES/scores (its verdicts and forest plot too) from "
         "the per-patch scores, without training; writes OUT/tables/STEM.{csv,md,tex} and "
-        "OUT/figures/STEM_effects.{png,pdf}; seconds")
+        "OUT/figures/STEM_effects.{png,pdf}. Time: not measured (no training)")
 
 
 def add_arguments(p) -> None:

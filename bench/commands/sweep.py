@@ -6,7 +6,10 @@ import argparse
 from bench.args import add_output_arguments
 from landslide.options import add_config_arguments
 
-HELP = "Optuna TPE search over the grids' configuration space (MedianPruner per fold)"
+HELP = ("Optuna TPE search over the grids' configuration space (MedianPruner per fold). Writes the study to the "
+        "store (OUT/results.db), the trials' runs under OUT/runs, OUT/tables/sweep_best.toml and "
+        'OUT/figures/sweep_*.{png,pdf}. Time: not measured (each trial is a training run: see landslide train '
+        '--help)')
 
 
 def add_arguments(p) -> None:

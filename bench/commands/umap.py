@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from bench.args import add_grid_arguments
 
-HELP = "Fig. 6: UMAP of embeddings, baseline against the best model, 2-D SVM regions"
+HELP = ('Fig. 6: UMAP of embeddings, baseline against the best model, 2-D SVM regions. Writes '
+        'OUT/figures/umap[_PROFILE].{png,pdf} and OUT/tables/umap[_PROFILE].csv. quick profile on a 2-core CPU: '
+        "50 s with Table 2's networks in the store (measured at 20 epochs, 2026-12-04 or later, "
+        'docs/performance.md)')
 
 
 def add_arguments(p) -> None:

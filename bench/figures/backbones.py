@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.figures.backbones_table import readable_frame, summary_line
 from bench.grid.cells import run_dir_for
 from bench.grid.collapse import DROP
 from bench.grid.inputs import grid_inputs
-from bench.grid.report import build_table, display_frame
+from bench.grid.report import build_table
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_inputs
 from bench.output import output_stem, read_table, save_figure, write_table
@@ -138,7 +139,7 @@ def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:
 
 def backbones_command(args) -> None:
     scale = profile_overrides(args.profile)["profile"]  # a profile file's members are its base's
-    grid, left_out = runnable_rows(load_grid(args.grid), scale)
+    grid, left_out = runnable_rows(load_grid(args.grid, families=True), scale)
     for note in left_out:
         print(note)
     if args.one_lr and args.lr_candidates is not None:
@@ -157,11 +158,11 @@ def backbones_command(args) -> None:
     head = run.header() + tuned_line + left_out
     cols = ["row", "family", "timm_model", "lr", "params_m", "train_f1", "cv_f1", "cv_f1_std", "test_f1",
             "test_f1_lo", "test_f1_hi", "best_val_f1", "optimism", "train_img_s", "eval_img_s", "image_px",
-            "delta_base", "p_base", "mark_base"]
+            "delta_base", "delta_base_lo", "delta_base_hi", "p_base", "mark_base"]
     df = df[[c for c in cols if c in df]]
     # one rate for all and rates of one's own are both custom: each keeps its own name
     stem = output_stem(f"{run.grid.name}_one_lr", run.base, custom=True) if args.one_lr else run.stem
-    paths = write_table(df, head, run.out / "tables", stem, display_frame(df))
+    paths = write_table(df, [*head, summary_line(df)], run.out / "tables", stem, readable_frame(df))
     if "params_m" in df:
         paths += draw_backbones(df, figure_title(head), head, run.out / "figures", stem)
     print_compact(run, df)

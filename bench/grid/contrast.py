@@ -13,7 +13,7 @@ import pandas as pd
 
 from bench.grid.report import header_lines
 from bench.grid.spec import Grid, load_grid
-from bench.grid.verdict import RULE, verdict
+from bench.grid.verdict import RULE, short_verdict, verdict
 from bench.output import write_table
 from landslide.errors import LandslideError
 
@@ -71,34 +71,37 @@ def profile_of(head: list[str], fallback: str) -> str:
 
 
 def _regime_cells(grid: Grid, table: pd.DataFrame, paper_change: dict[str, float]) -> pd.DataFrame:
-    """Per grid row, one table's train F1, test F1 or change with its interval, and the verdict."""
+    """Per grid row, one table's train F1, test F1 and change against the baseline (each with its
+    interval), and the verdict on the paper's change (long, and short for the summary line)."""
     out = []
     for r in grid.rows:
         if r.name not in table.index:
             out.append({"row": r.name, "present": False})
             continue
         t = table.loc[r.name]
-        base = r.name == grid.baseline
-        d, lo, hi = ((t.test_f1, t.test_f1_lo, t.test_f1_hi) if base
-                     else (t.delta_test_base, t.delta_test_base_lo, t.delta_test_base_hi))
-        out.append({"row": r.name, "present": True, "train_f1": t.train_f1, "value": d, "lo": lo, "hi": hi,
-                    "verdict": "" if base else verdict(paper_change[r.name], lo, hi)})
+        line = {"row": r.name, "present": True, "train_f1": t.train_f1, "test_f1": t.test_f1,
+                "test_f1_lo": t.test_f1_lo, "test_f1_hi": t.test_f1_hi}
+        if r.name != grid.baseline:  # the baseline is the reference: it has no change and no verdict
+            lo, hi = t.delta_test_base_lo, t.delta_test_base_hi
+            line |= {"delta_test": t.delta_test_base, "delta_test_lo": lo, "delta_test_hi": hi,
+                     "verdict": verdict(paper_change[r.name], lo, hi),
+                     "verdict_short": short_verdict(paper_change[r.name], lo, hi)}
+        out.append(line)
     return pd.DataFrame(out).set_index("row")
 
 
 def contrast_frame(grid: Grid, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Numbers, one line per grid row: the paper's (from the first table), then each table's under its
-    profile's name. The baseline's value is its test F1; every other row's, its change against it."""
+    profile's name. Every row has its test F1; every row but the baseline, its change against it."""
     first = next(iter(tables.values()))
     paper = first.reindex([r.name for r in grid.rows])
     paper_base = paper.loc[grid.baseline, "paper_test_f1"]
-    change = {r.name: (paper_base if r.name == grid.baseline else paper.loc[r.name, "paper_test_f1"] - paper_base)
-              for r in grid.rows}
+    change = {r.name: paper.loc[r.name, "paper_test_f1"] - paper_base for r in grid.rows if r.name != grid.baseline}
     df = pd.DataFrame({"row": [r.name for r in grid.rows], "paper_train_f1": paper["paper_train_f1"].to_numpy(),
-                       "paper_test_or_change": [change[r.name] for r in grid.rows]}).set_index("row")
+                       "paper_test_f1": paper["paper_test_f1"].to_numpy(),
+                       "paper_delta_test": [change.get(r.name, float("nan")) for r in grid.rows]}).set_index("row")
     for name, table in tables.items():
-        cells = _regime_cells(grid, table, change)
-        df = df.join(cells.add_prefix(f"{name}_"))
+        df = df.join(_regime_cells(grid, table, change).add_prefix(f"{name}_"))
     return df.reset_index()
 
 
@@ -106,25 +109,51 @@ def _num(v, fmt: str) -> str:
     return "" if pd.isna(v) else format(v, fmt)
 
 
+def _with_interval(v, lo, hi, fmt: str) -> str:
+    return "" if pd.isna(v) else format(v, fmt) + ("" if pd.isna(lo) else f" [{lo:{fmt}}, {hi:{fmt}}]")
+
+
 def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[str]) -> pd.DataFrame:
-    """The Markdown view: each number with its interval, in words where a table lacks the row."""
-    view = pd.DataFrame({"row": df.row, "paper train F1": df.paper_train_f1.map(lambda v: _num(v, ".3f"))})
-    view["paper Δ test"] = [(f"test {_num(v, '.3f')}" if row == grid.baseline else _num(v, "+.3f"))
-                            for row, v in zip(df.row, df.paper_test_or_change, strict=True)]
-    for name, source in zip(names, sources, strict=True):
-        cols = {c: df[f"{name}_{c}"] for c in ("present", "train_f1", "value", "lo", "hi", "verdict")}
-        train, value, said = [], [], []
-        for i, row in enumerate(df.row):
-            if not cols["present"].iloc[i]:
-                train.append(""), value.append(""), said.append(f"not in {source}")
+    """The Markdown view: per grid row, one line for the paper and one per profile (six columns, every
+    number in its own cell), in words where a table lacks the row."""
+    lines = []
+    for i, row in enumerate(df.row):
+        base = row == grid.baseline
+        lines.append({"row": row, "source": "paper", "train F1": _num(df.paper_train_f1.iloc[i], ".3f"),
+                      "test F1 [95 %]": _num(df.paper_test_f1.iloc[i], ".3f"),
+                      "Δ test F1 vs baseline [95 %]": "baseline" if base else _num(df.paper_delta_test.iloc[i], "+.3f"),
+                      "replicates the paper?": ""})
+        for name, source in zip(names, sources, strict=True):
+            c = {k: df[f"{name}_{k}"].iloc[i] if f"{name}_{k}" in df else float("nan") for k in (
+                "present", "train_f1", "test_f1", "test_f1_lo", "test_f1_hi", "delta_test", "delta_test_lo",
+                "delta_test_hi", "verdict")}
+            if not c["present"]:
+                lines.append({"row": row, "source": name, "replicates the paper?": f"not in {source}"})
                 continue
-            fmt = ".3f" if row == grid.baseline else "+.3f"
-            v, lo, hi = (_num(cols[c].iloc[i], fmt) for c in ("value", "lo", "hi"))
-            train.append(_num(cols["train_f1"].iloc[i], ".3f"))
-            value.append("" if not v else (f"test {v} [{lo}, {hi}]" if row == grid.baseline else f"{v} [{lo}, {hi}]"))
-            said.append(cols["verdict"].iloc[i])
-        view[f"{name}: train F1"], view[f"{name}: Δ test [95 %]"], view[f"{name}: replicates?"] = train, value, said
-    return view
+            lines.append({"row": row, "source": name, "train F1": _num(c["train_f1"], ".3f"),
+                          "test F1 [95 %]": _with_interval(c["test_f1"], c["test_f1_lo"], c["test_f1_hi"], ".3f"),
+                          "Δ test F1 vs baseline [95 %]": "baseline" if base else _with_interval(
+                              c["delta_test"], c["delta_test_lo"], c["delta_test_hi"], "+.3f"),
+                          "replicates the paper?": "" if base else c["verdict"]})
+    return pd.DataFrame(lines).fillna("")
+
+
+# the short verdicts (bench.grid.verdict.judge) counted by the summary line, in its order
+_KINDS = {"replicates": ("yes", "yes (sign only)", "yes (no change)"), "within noise": ("no (within noise)",),
+          "opposite": ("no (opposite)",), "a change where the paper's is none": ("no (paper: none)",),
+          "unresolved": ("unresolved",)}
+
+
+def summary_line(df: pd.DataFrame, names: list[str]) -> str:
+    """One line above the table: per profile, in how many rows the paper's change replicates, and how
+    many of the others are within noise of 0, of the opposite sign, or otherwise."""
+    parts = []
+    for name in names:
+        said = [v for v in df.get(f"{name}_verdict_short", pd.Series(dtype=object)) if isinstance(v, str)]
+        counts = {kind: sum(v in shorts for v in said) for kind, shorts in _KINDS.items()}
+        rest = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n and kind != "replicates")
+        parts.append(f"{counts['replicates']} of {len(said)} rows at {name}" + (f" ({rest})" if rest else ""))
+    return "the paper's change replicates in " + " and ".join(parts)
 
 
 def _data_of(head: list[str]) -> str:
@@ -161,11 +190,12 @@ def contrast_command(args) -> None:
     head = header_lines(
         f"{grid.title}: each row's change in test F1 against the baseline, in two profiles, beside the paper",
         *[f"{name} ({source}): {h}" for name, (source, h_) in heads.items() for h in _provenance(h_)],
-        "Δ test: as each source table scores test F1 (its header says how), with its 95 % interval; the "
-        "intervals cover test patches, not seeds, so columns of different seeds are not matched; the paper's "
-        "rows are cumulative, its change is its test F1 minus its baseline's, on the Zindi leaderboard (real "
-        "data), with no interval",
-        f"replicates?: {RULE}")
+        "test F1 and Δ test F1 vs baseline: as each source table scores test F1 (its header says how), with its "
+        "95 % interval; the intervals cover test patches, not seeds, so lines of different seeds are not "
+        "matched; the paper's rows are cumulative, its change is its test F1 minus its baseline's, on the "
+        "Zindi leaderboard (real data), with no interval",
+        f"replicates the paper?: {RULE}",
+        summary_line(df, list(tables)))
     shown = shown_frame(grid, df, list(tables), [source for source, _ in heads.values()])
     md_path = write_table(df, head, Path(args.out) / "tables", args.name, shown=shown, latex=False)[1]
     print(md_path.read_text())

@@ -132,7 +132,8 @@ def tune_rates(inputs: GridInputs, lr_candidates: str | None) -> tuple[Grid, lis
             data_profile_line(base, data) + " (its lr: the candidates')",
             "never seen by the choice: the test split and that fold's validation rows; seen: the validation "
             "rows of the other folds (and of every fold of other seeds)"]
-    paths = write_table(scores, head, inputs.out / "tables", stem)
+    from bench.figures.backbones_table import rates_summary, readable_rates
+    paths = write_table(scores, [*head, rates_summary(scores)], inputs.out / "tables", stem, readable_rates(scores))
     chosen = ", ".join(f"{r.name} {r.fields['lr']:g}" for r in tuned.rows if r.name in tuned.tuned)
     print(f"chosen rates: {chosen} (wrote {', '.join(map(str, paths))})", flush=True)
     edges = edge_notes(tuned, candidates)

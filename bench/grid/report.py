@@ -143,10 +143,13 @@ def data_profile_line(base, data: str) -> str:
             f"{base.epochs} epochs, batch {base.batch_size}, lr {base.lr:g} {base.optimizer}{averaged}{threads})")
 
 
-def header(grid: Grid, base, seeds: list[int], data: str) -> list[str]:
+def header(grid: Grid, base, seeds: list[int], data: str, stem: str) -> list[str]:
+    """A grid table's header; its title opens with the output's name (``bench.output.output_stem``), so a
+    preview's or a custom run's table says what it is (table2_preview), not the grid's name alone."""
     models = "the trained fold's network" if base.folds_trained == 1 else "fold ensemble"
     weights = "averaged weights" if base.ema_decay else "weights"
-    return [f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title,
+    title = f"{grid.title} (paper Table {grid.paper_table})" if grid.paper_table else grid.title
+    return [f"{stem}: {title}",
             f"{data_profile_line(base, data)}; seeds: {','.join(map(str, seeds))}",
             f"code: {code_version()}; date: {datetime.date.today().isoformat()}",
             f"CV F1: out-of-fold F1 of each fold's final {weights} (fixed schedule), mean ± std over folds x seeds. "

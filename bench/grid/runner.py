@@ -37,6 +37,7 @@ from bench.grid.store import (
     storage_url,
 )
 from bench.grid.terminal import GridProgress
+from bench.output import output_stem
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.train.rundir import ResumePoint, RunDir
@@ -295,7 +296,9 @@ def run_grid(inputs: GridInputs) -> GridResult:
     counts = enqueue_missing(study, queue_order(cells), inputs.retry_failed)
     resuming = {c.key: rp for c in cells if c.key in queued_keys(study, cells)
                 and (rp := RunDir(run_dir_for(out, c.cfg)).resume_point(c.cfg)) is not None}
-    print(f"{grid.name}: {len(cells)} cells: {counts['done']} done, {partly_trained(cells, resuming)}"
+    # the output's name, with its profile (table2_preview): the screen says which table these cells make
+    print(f"{output_stem(grid.name, base)}: {len(cells)} cells: {counts['done']} done, "
+          f"{partly_trained(cells, resuming)}"
           f"{counts['queued'] - len(resuming)} to run, {counts['running']} running elsewhere, {counts['failed']} "
           f"failed -> store {shown(storage)}", flush=True)
     keys = [c.key for c in cells]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from landslide.config import FIELDS, SET_BY_TOOL, field_problem
 from landslide.errors import LandslideError
+from landslide.models.registry import BACKBONES
 from landslide.names import require_plain_name
 
 GRID_DIR = Path(__file__).parents[1] / "grids"
@@ -65,8 +66,9 @@ def changes_packaged(grid: Grid) -> bool:
                for r in grid.rows)
 
 
-def load_grid(name_or_path: str | Path) -> Grid:
-    """A grid file, validated as it is read: every message names the file and the row or key at fault."""
+def load_grid(name_or_path: str | Path, families: bool = False) -> Grid:
+    """A grid file, validated as it is read: every message names the file and the row or key at fault.
+    ``families``: every row's backbone must name a registry family (``bench backbones`` compares families)."""
     path = Path(name_or_path)
     if not path.suffix:
         path = GRID_DIR / f"{name_or_path}.toml"
@@ -85,6 +87,8 @@ def load_grid(name_or_path: str | Path) -> Grid:
     if baseline not in names:
         raise LandslideError(f"{path}: baseline = {baseline!r} names no row; choose one of {names}")
     _check_parents(path, rows, baseline)
+    if families:
+        _check_families(path, rows)
     factors = head.get("factors", [])
     unknown = sorted(set(factors) - set(FIELDS)) if isinstance(factors, list) else factors
     if unknown:
@@ -138,10 +142,30 @@ def _check_values(path: Path, where: str, fields: dict) -> None:
         if key in fields:
             raise LandslideError(f"{path}: {where} sets {key}, which the command sets (seeds: --seeds; the "
                                  f"profile: --profile); remove the line")
+    backbone = fields.get("backbone")
+    if isinstance(backbone, str) and backbone.startswith("@") and (problem := _family_problem(backbone)):
+        raise LandslideError(f"{path}: {where}: {problem}")  # any grid: "@" always means a family
     for key, value in fields.items():
         problem = field_problem(key, value)
         if problem:
             raise LandslideError(f"{path}: {where}: {problem}")
+
+
+FAMILIES = [f"@{k}" for k in BACKBONES]
+
+
+def _family_problem(backbone) -> str | None:
+    """What is wrong with a ``backbone`` that should name a registry family, or None."""
+    if isinstance(backbone, str) and backbone.startswith("@") and backbone[1:] in BACKBONES:
+        return None
+    return f"backbone = {backbone!r} names no family; choose one of {FAMILIES} (landslide/models/registry.py)"
+
+
+def _check_families(path: Path, rows: list[Row]) -> None:
+    for i, r in enumerate(rows, start=1):
+        problem = _family_problem(r.fields.get("backbone", "(the profile's, unset)"))
+        if problem:
+            raise LandslideError(f"{path}: row {i} ({r.name}): {problem}")
 
 
 def _check_parents(path: Path, rows: list[Row], baseline: str) -> None:

@@ -45,7 +45,7 @@ class GridRun:
 
     def header(self) -> list[str]:
         """Title, data and profile, the measured lines (once known), then the code version and the legend."""
-        lines = header(self.grid, self.base, self.seeds, self.data)
+        lines = header(self.grid, self.base, self.seeds, self.data, self.stem)
         return lines[:2] + self.measured + lines[2:]
 
     def measure(self, df, tabular: bool = False) -> None:

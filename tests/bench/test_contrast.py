@@ -40,15 +40,28 @@ def test_contrast_puts_two_profiles_beside_the_paper_by_the_grid_s_rows(tmp_path
     contrast_command(_args(tmp_path))
     csv = pd.read_csv(tables / "regime_contrast.csv", comment="#").set_index("row")
     assert list(csv.index) == ["baseline", "dim384", "ch20", "mix", "step", "cosine", "robust", "smote"]
-    assert csv.loc["mix", "paper_test_or_change"] == pytest.approx(0.024)     # 0.861 - 0.837
-    assert csv.loc["mix", "quick_lo"] == pytest.approx(0.010)                 # numbers stay numbers in the CSV
+    assert csv.loc["mix", "paper_delta_test"] == pytest.approx(0.024)         # 0.861 - 0.837
+    assert csv.loc["baseline", "paper_test_f1"] == pytest.approx(0.837)       # the baseline in its own cell
+    assert pd.isna(csv.loc["baseline", "paper_delta_test"])
+    assert csv.loc["mix", "quick_delta_test_lo"] == pytest.approx(0.010)      # numbers stay numbers in the CSV
+    assert csv.loc["mix", "quick_test_f1"] == pytest.approx(0.90)
     md = (tables / "regime_contrast.md").read_text()
-    lines = {ln.split(" | ")[0].lstrip("| "): ln for ln in md.splitlines() if ln.startswith("| ")}
-    assert "| baseline | 0.940 | test 0.837 | 0.960 | test 0.870 [0.850, 0.890] |  | 0.850 |" in lines["baseline"]
-    assert "| +0.024 | 0.930 | +0.030 [+0.010, +0.050] | yes | 0.820 | +0.010 [-0.010, +0.030] | unresolved" \
-        in lines["mix"]
-    assert "no: ours below 0, the paper's +0.054 |  |  | not in table2_underfit |" in lines["smote"]
-    assert "| no interval |" in lines["step"]
+    lines = {tuple(c.strip() for c in ln.strip("|").split("|")[:2]): ln
+             for ln in md.splitlines() if ln.startswith("| ")}
+    assert lines[("baseline", "paper")] == "| baseline | paper | 0.940 | 0.837 | baseline |  |"
+    assert lines[("baseline", "quick")] == "| baseline | quick | 0.960 | 0.870 [0.850, 0.890] | baseline |  |"
+    assert lines[("mix", "paper")] == "| mix | paper | 0.990 | 0.861 | +0.024 |  |"
+    assert lines[("mix", "quick")] == "| mix | quick | 0.930 | 0.900 [0.880, 0.920] | +0.030 [+0.010, +0.050] | yes |"
+    assert lines[("mix", "underfit")].endswith("| +0.010 [-0.010, +0.030] | unresolved: holds 0 and the paper's "
+                                               "change |")
+    assert lines[("smote", "quick")].endswith("| no: ours below 0, the paper's +0.054 |")
+    assert lines[("smote", "underfit")] == "| smote | underfit |  |  |  | not in table2_underfit |"
+    assert lines[("step", "quick")].endswith("| no interval |")
+    assert all(len(ln.strip("|").split("|")) <= 9 for ln in lines.values())
+    # the line above the table: per profile, the rows that replicate and what the others are
+    above = md.split("\n\n")[0].splitlines()[-1]
+    assert above == ("> the paper's change replicates in 1 of 3 rows at quick (1 opposite) and 0 of 1 rows at "
+                     "underfit (1 unresolved)")
     assert "quick (table2): code: quick commit" in md and "underfit (table2_underfit): regime: underfit line" in md
     assert "| smote |" in capsys.readouterr().out
 

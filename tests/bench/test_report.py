@@ -34,8 +34,22 @@ def test_the_header_names_the_data_version_and_the_profile_in_one_line():
     assert line == (f"data: synthetic(n=2400, test_n=2000, seed=0), generator v{SYNTHETIC_VERSION}; profile: "
                     "quick (regnety_002, trained from scratch, 3 folds, 20 epochs, batch 32, lr 0.002 adamw, "
                     "weight average 0.99)")
-    assert header(load_grid("table2"), quick, [0, 2], "synthetic(n=2400, test_n=2000, seed=0)")[1] == \
+    assert header(load_grid("table2"), quick, [0, 2], "synthetic(n=2400, test_n=2000, seed=0)", "table2")[1] == \
         line + "; seeds: 0,2"
     underfit = data_profile_line(profile_config("underfit"), "/data/zindi")
     assert underfit == ("data: /data/zindi; profile: underfit (resnet10t, trained from scratch, 3 folds, "
                         "10 epochs, batch 32, lr 0.002 adamw)")
+
+
+def test_a_preview_table_s_title_names_the_preview_output_not_the_grid():
+    from pathlib import Path
+
+    from bench.grid.spec import load_grid
+    from bench.grid.tables import GridRun
+    from bench.output import output_stem
+    from landslide.profiles import profile_config
+    preview = profile_config("preview")
+    grid = load_grid("table2")
+    assert output_stem(grid.name, preview) == "table2_preview"
+    run = GridRun(grid, preview, [0], Path("."), [], {}, [])
+    assert run.header()[0].startswith("table2_preview: Ablation of training factors")
