@@ -27,7 +27,7 @@ def rebuild(tables: Path, out: Path) -> list[Path]:
         try:
             spec = dict(facts["grid_spec"])
             grid = Grid(**{**spec, "rows": [Row(**r) for r in spec["rows"]], "dropped": tuple(spec["dropped"])})
-            cells = [Cell(grid.name, c["row"], c["seed"], ExperimentConfig.from_dict(c["config"]))
+            cells = [Cell(grid.name, c["row"], ExperimentConfig.from_dict(c["config"]))
                      for c in facts["cells"]]
             metrics = {cell.key: c["metrics"] for cell, c in zip(cells, facts["cells"], strict=True)}
             base = ExperimentConfig.from_dict(facts["base"])

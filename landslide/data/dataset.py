@@ -7,10 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from landslide.data.bands import RAW_BANDS
-from landslide.data.zindi import Split, read_folder
+from landslide.data.zindi import STORE_SUFFIXES, Split, read_folder
 from landslide.errors import LandslideError
-
-STORE_SUFFIXES = (".h5", ".hdf5")  # what names a packed store; anything else is read as a folder
 
 
 @dataclass

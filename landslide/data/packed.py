@@ -20,8 +20,7 @@ import numpy as np
 
 from landslide.atomic import atomic_path
 from landslide.data.bands import RAW_BANDS
-from landslide.data.dataset import STORE_SUFFIXES
-from landslide.data.zindi import PATCH_SHAPE, Split, check_id, shared_id_problems
+from landslide.data.zindi import PATCH_SHAPE, STORE_SUFFIXES, Split, check_id, shared_id_problems
 from landslide.errors import DataError, LandslideError
 
 

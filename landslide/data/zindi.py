@@ -16,6 +16,8 @@ import numpy as np
 from landslide.errors import DataError
 from landslide.names import plain_name_problem
 
+# what names a packed store (landslide.data.packed) rather than a Zindi folder: read as a folder otherwise
+STORE_SUFFIXES = (".h5", ".hdf5")
 PATCH_SHAPE = (64, 64, 12)
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
