@@ -20,5 +20,5 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> None:
-    from bench.grid.contrast import contrast_command
+    from bench.studies.contrast import contrast_command
     contrast_command(args)

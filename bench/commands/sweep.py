@@ -32,5 +32,5 @@ def positive_int(text: str) -> int:
 
 
 def run(args) -> None:
-    from bench.grid.sweep import sweep_command
+    from bench.studies.sweep import sweep_command
     sweep_command(args)

@@ -15,5 +15,5 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> None:
-    from bench.grid.thresholds import thresholds_command
+    from bench.studies.thresholds import thresholds_command
     thresholds_command(args)

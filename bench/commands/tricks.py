@@ -15,5 +15,5 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> None:
-    from bench.grid.tricks import tricks_command
+    from bench.studies.tricks import tricks_command
     tricks_command(args)

@@ -91,7 +91,7 @@ def test_backbone_row_with_members_equal_to_the_recipe_reads_as_the_row_above():
     and test F1 equal the OOF-threshold row's; the seed row follows it."""
     from types import SimpleNamespace
 
-    from bench.grid.tricks import build_rows
+    from bench.studies.tricks import build_rows
     rng = np.random.default_rng(0)
     y, y_test = rng.integers(0, 2, 90), rng.integers(0, 2, 60)
     fold_of = np.arange(90) % 3
@@ -146,7 +146,7 @@ def test_a_first_fold_tabular_baseline_scores_that_folds_rows_as_the_full_run_do
 @pytest.mark.parametrize("tta, label", [(1, "+ TTA x1 (no transform: the row above's scores)"), (4, "+ TTA x4"),
                                         (8, "+ TTA x8")])
 def test_the_tta_row_is_named_by_the_transforms_it_averaged(tta, label):
-    from bench.grid.tricks import build_rows
+    from bench.studies.tricks import build_rows
     rng = np.random.default_rng(1)
     y, y_test = rng.integers(0, 2, 30), rng.integers(0, 2, 20)
     scores = {0: {"labels": y, "test_labels": y_test, "fold_of": np.arange(30) % 3, "oof": rng.random(30),

@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.grid.contrast import contrast_command, read_table
 from bench.output import write_table
+from bench.studies.contrast import contrast_command, read_table
 from landslide.errors import LandslideError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _table2(rows: list[tuple], out: Path, name: str, profile: str) -> None:

@@ -1,6 +1,6 @@
 """bench thresholds scores each row with its own head: Table 3's rows share one network and differ only
 in the head, so scoring them all with the FC head printed one number six times."""
-from bench.grid.thresholds import fold_f1s
+from bench.studies.thresholds import fold_f1s
 from landslide.profiles import profile_config
 from landslide.train.cv import run_experiment
 
