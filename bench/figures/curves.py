@@ -52,9 +52,10 @@ def _mean_band(ax, x, values: np.ndarray, colour: str, width: float, label: str 
 
 
 def draw_curves(curves: dict[str, list[Curve]], epochs: int, baseline: str, title: str, caption: list[str],
-                out_dir: Path, name: str) -> list[Path]:
+                stem: Path) -> list[Path]:
     """Two panels over the same epochs: validation F1 (left) and training loss (right), one line per row
-    (mean over its curves, band: ± std), the baseline drawn thicker. ``caption`` goes to ``name``.txt."""
+    (mean over its curves, band: ± std), the baseline drawn thicker: ``stem``.png and .pdf, and ``caption`` in
+    ``stem``.txt."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -89,7 +90,7 @@ def draw_curves(curves: dict[str, list[Curve]], epochs: int, baseline: str, titl
                frameon=False)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0.06 + 0.035 * ((len(curves) - 1) // 4), 1, 1))
-    return save_figure(fig, out_dir, name, caption)
+    return save_figure(fig, stem.parent, stem.name, caption)
 
 
 def plot_learning_curves(run, name: str | None = None) -> list[Path]:
@@ -105,4 +106,4 @@ def plot_learning_curves(run, name: str | None = None) -> list[Path]:
         "left: validation F1 of each evaluation, mean over (seed, fold), band ± std; right: the mean training loss "
         "of each epoch on its augmented batches (soft-label loss: not comparable across rows that mix labels); "
         "thick line: the baseline"]
-    return draw_curves(curves, run.base.epochs, run.grid.baseline, title, caption, run.out / "figures", name)
+    return draw_curves(curves, run.base.epochs, run.grid.baseline, title, caption, run.out / "figures" / name)

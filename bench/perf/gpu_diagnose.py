@@ -9,6 +9,7 @@ a profiler table of the GPU kernels against the step's wall-clock time.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import torch
 
@@ -17,14 +18,21 @@ from landslide.train.device import synchronize
 from landslide.train.step import train_step
 
 
-def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: int, warmup: int
+@dataclass(frozen=True)
+class StepShape:
+    size: int
+    batch: int
+    channels_last: bool
+
+
+def step_rate(model, device, shape: StepShape, iters: int, warmup: int
               ) -> tuple[float, float]:
     """(images/s, CPU seconds per step) of a bf16 forward/backward/Adam step on random tensors."""
     opt = torch.optim.Adam(model.parameters(), lr=3e-4)
-    x = torch.randn(batch, 12, size, size, device=device)
-    if channels_last:
+    x = torch.randn(shape.batch, 12, shape.size, shape.size, device=device)
+    if shape.channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    y = torch.nn.functional.one_hot(torch.randint(0, 2, (batch,), device=device), 2).float()
+    y = torch.nn.functional.one_hot(torch.randint(0, 2, (shape.batch,), device=device), 2).float()
 
     def step():
         train_step(model, opt, x, y, device)
@@ -37,7 +45,7 @@ def step_rate(model, device, size: int, batch: int, channels_last: bool, iters: 
         step()
     synchronize(device)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return iters * batch / wall, cpu / iters
+    return iters * shape.batch / wall, cpu / iters
 
 
 def diagnose_command(args) -> None:
@@ -54,7 +62,7 @@ def diagnose_command(args) -> None:
     if args.variant == "profile":
         _profile(model, device, args.size, batch, channels_last)
         return
-    rate, cpu_per_step = step_rate(model, device, args.size, batch, channels_last, args.iters, 5)
+    rate, cpu_per_step = step_rate(model, device, StepShape(args.size, batch, channels_last), args.iters, 5)
     print(f"{args.variant}: {args.model} batch {batch} channels_last {channels_last}: {rate:.0f} img/s, "
           f"{cpu_per_step * 1e3:.0f} ms CPU per step, {time.perf_counter() - t0:.0f} s incl. warm-up/compile")
 
@@ -78,8 +86,9 @@ def kernel_time(run, device) -> tuple[float, float, object]:
 
 
 def _profile(model, device, size: int, batch: int, channels_last: bool) -> None:
-    step_rate(model, device, size, batch, channels_last, 2, 5)
-    wall, gpu_s, events = kernel_time(lambda: step_rate(model, device, size, batch, channels_last, 3, 0), device)
+    shape = StepShape(size, batch, channels_last)
+    step_rate(model, device, shape, 2, 5)
+    wall, gpu_s, events = kernel_time(lambda: step_rate(model, device, shape, 3, 0), device)
     print(f"3 steps: wall {wall * 1e3:.0f} ms, GPU kernels {gpu_s * 1e3:.0f} ms "
           f"({100 * gpu_s / wall:.0f} % busy)")
     print(events.table(sort_by="self_device_time_total" if device.type == "cuda" else "self_cpu_time_total",

@@ -12,7 +12,7 @@ def test_draws_validation_and_training_curves_with_a_caption(tmp_path, monkeypat
     curves = {"baseline": [Curve(hist, np.array([0.6, 0.4, 0.3, 0.2]))] * 2,
               "smote": [Curve(hist, np.array([0.3, 0.2]))]}  # resumed from an old fold: its last two epochs
     paths = draw_curves(curves, 4, "baseline", "Learning curves, quick profile", ["data: synthetic(n=9)",
-                        "regime: fitted"], tmp_path, "t2_curves")
+                        "regime: fitted"], tmp_path / "t2_curves")
     assert sorted(p.name for p in paths) == ["t2_curves.pdf", "t2_curves.png", "t2_curves.txt"]
     assert all(p.stat().st_size > 0 for p in paths)
     assert (tmp_path / "t2_curves.txt").read_text().splitlines()[:2] == ["data: synthetic(n=9)", "regime: fitted"]
