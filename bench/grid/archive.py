@@ -81,7 +81,7 @@ def read(meta: Path) -> Archive:
 def _cell_rows(grid: str, row: str, seed: int, run_dir: Path, cfg) -> pd.DataFrame:
     """One finished cell's out-of-fold and test scores under its head."""
     from landslide.tricks.predict import run_scores
-    rs = run_scores(run_dir, head=cfg.head, svm_c=cfg.svm_c)
+    rs = run_scores(run_dir, head=cfg.head, svm_c=cfg.svm_c, trained_folds_only=True)  # a preview's one fold too
     ids = pd.read_csv(run_dir / "oof.csv", dtype={"ID": str}, usecols=["ID"]).ID.to_numpy()
     n = len(ids)  # the real training images, in order (SMOTE's made ones are never validated)
     parts = [pd.DataFrame({"fold": rs.fold_of[:n], "split": "oof", "id": ids, "label": rs.labels[:n],

@@ -39,9 +39,10 @@ class FinishedRun:
     data: PatchSet
 
 
-def open_finished_run(run_dir: str | Path) -> FinishedRun:
-    """Every command that reads a finished run opens it here: every fold trained, and the data as it was
-    when the run was trained (its stored scores are paired with the data's rows by position)."""
+def open_finished_run(run_dir: str | Path, trained_folds_only: bool = False) -> FinishedRun:
+    """Every command that reads a finished run opens it here: every fold trained (``trained_folds_only``:
+    the folds a preview trains are enough), and the data as it was when the run was trained (its stored
+    scores are paired with the data's rows by position)."""
     run = RunDir(run_dir)
     cfg = run.read_config()
     if cfg.data and not Path(cfg.data).exists():  # the fingerprint's own message names a --data never given
@@ -49,7 +50,8 @@ def open_finished_run(run_dir: str | Path) -> FinishedRun:
                              f"is not there now (looked from {Path.cwd()}); put the data back at that path"
                              + ("" if Path(cfg.data).is_absolute() else ", or run this command from the "
                                 "folder the run was trained in (an older run keeps the path as it was given)"))
-    require_every_fold(cfg, run_dir)
+    if not trained_folds_only:
+        require_every_fold(cfg, run_dir)
     run.require_same_data(cfg)
     return FinishedRun(run, cfg, training_set(cfg))
 

@@ -34,13 +34,15 @@ class RunScores:
         return np.mean(self.test_by_fold, axis=0)
 
 
-def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0) -> RunScores:
+def run_scores(run_dir, tta: int = 1, head: str = "fc", svm_c: float = 1.0, trained_folds_only: bool = False
+               ) -> RunScores:
     """Out-of-fold and per-fold test scores of a finished run, with each fold's head fitted once. The
     plain scores come from the cached predictions and embeddings; with ``tta`` > 1 the fold models are
-    loaded and every patch is also scored ``tta`` times."""
+    loaded and every patch is also scored ``tta`` times. ``trained_folds_only``: a preview's folds (the
+    patches of the others keep fold -1)."""
     from landslide.train.scoring import fold_head
     from landslide.train.trained import open_finished_run
-    opened = open_finished_run(run_dir)
+    opened = open_finished_run(run_dir, trained_folds_only)
     run, cfg, ps = opened.run, opened.cfg, opened.data
     missing = run.unfinished_folds(cfg)
     if missing:
