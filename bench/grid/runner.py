@@ -294,7 +294,8 @@ def run_grid(inputs: GridInputs) -> GridResult:
     cells = expand(grid, base, list(inputs.seeds))  # one torch thread per cell unless set (cells.expand)
     study = open_study(storage, grid_study(grid.name))
     counts = enqueue_missing(study, queue_order(cells), inputs.retry_failed)
-    resuming = {c.key: rp for c in cells if c.key in queued_keys(study, cells)
+    waiting = queued_keys(study, cells)  # one look at the store, not one per cell
+    resuming = {c.key: rp for c in cells if c.key in waiting
                 and (rp := RunDir(run_dir_for(out, c.cfg)).resume_point(c.cfg)) is not None}
     # the output's name, with its profile (table2_preview): the screen says which table these cells make
     print(f"{output_stem(grid.name, base)}: {len(cells)} cells: {counts['done']} done, "
@@ -305,7 +306,8 @@ def run_grid(inputs: GridInputs) -> GridResult:
     threads = cells[0].cfg.threads if cells else 1
 
     def run_queued() -> None:
-        queued = [c for c in cells if c.key in queued_keys(study, cells)]
+        waiting_now = queued_keys(study, cells)
+        queued = [c for c in cells if c.key in waiting_now]
         # no more workers than cells to run: each would be a torch process that starts only to stop
         devices = worker_devices(base.device, max(1, min(inputs.workers, len(queued))), torch.cuda.device_count())
         plan = {(c.row, c.seed): (c.cfg.epochs * (c.cfg.folds_trained or c.cfg.folds),
