@@ -32,8 +32,9 @@ def test_the_header_names_the_data_version_and_the_profile_in_one_line():
     quick = profile_config("quick")
     line = data_profile_line(quick, "synthetic(n=2400, test_n=2000, seed=0)")
     assert line == (f"data: synthetic(n=2400, test_n=2000, seed=0), generator v{SYNTHETIC_VERSION}; profile: "
-                    "quick (regnety_002, trained from scratch, 3 folds, 20 epochs, batch 32, lr 0.002 adamw, "
-                    "weight average 0.99)")
+                    "quick (regnety_002, trained from scratch, 3 folds, 20 epochs, batch 32, lr 0.002 adamw)")
+    averaged = data_profile_line(profile_config("quick", ema_decay=0.99), "synthetic(n=2400, test_n=2000, seed=0)")
+    assert averaged == line[:-1] + ", weight average 0.99)"
     assert header(load_grid("table2"), quick, [0, 2], "synthetic(n=2400, test_n=2000, seed=0)", "table2")[1] == \
         line + "; seeds: 0,2"
     underfit = data_profile_line(profile_config("underfit"), "/data/zindi")
