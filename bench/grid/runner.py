@@ -8,6 +8,7 @@ by pointing ``--storage`` at the same database.
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -100,6 +101,7 @@ def work(job: WorkerJob, events=None) -> int:
     study = open_study(job.storage, job.study_name)
     done = 0
     while True:
+        gc.collect()  # the last cell's data and networks go before the next cell loads its own (issue 40)
         popped = pop_cell(study, set(job.keys), job.first)
         if popped is None and reclaim(study):  # a worker elsewhere died: its cell is ours to finish
             continue

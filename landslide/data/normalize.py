@@ -18,18 +18,23 @@ class ChannelScaler:
         self.center: torch.Tensor | None = None
         self.scale: torch.Tensor | None = None
 
-    def fit(self, images: torch.Tensor, max_pixels: int = 4_000_000) -> ChannelScaler:
-        """Fit on (N, C, H, W). Quantiles use an evenly strided subsample of at most ``max_pixels``
-        values per channel, since torch.quantile refuses very large inputs."""
-        flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
-        if self.kind == "standard":
-            self.center = flat.mean(1)
-            self.scale = flat.std(1, unbiased=False)
-        else:
-            step = max(1, flat.shape[1] // max_pixels)
-            q = torch.quantile(flat[:, ::step], torch.tensor([0.25, 0.5, 0.75], dtype=flat.dtype), dim=1)
-            self.center = q[1]
-            self.scale = q[2] - q[0]
+    def fit(self, images, max_pixels: int = 4_000_000) -> ChannelScaler:
+        """Fit on (N, C, H, W): a tensor, or anything that gives a channel's (N, H, W) as ``images[:, c]``
+        (a fold's ``Rows``). One channel at a time in float64: a copy of the whole set in float64 was 2x
+        its size on top of it (issue 40: 1.6 GB for a 20-channel fold). Quantiles use an evenly strided
+        subsample of at most ``max_pixels`` values per channel, since torch.quantile refuses very large inputs."""
+        centers, scales = [], []
+        for c in range(images.shape[1]):
+            values = images[:, c].reshape(-1).double()
+            if self.kind == "standard":
+                centers.append(values.mean())
+                scales.append(values.std(unbiased=False))
+            else:
+                step = max(1, values.shape[0] // max_pixels)
+                q = torch.quantile(values[::step], torch.tensor([0.25, 0.5, 0.75], dtype=values.dtype))
+                centers.append(q[1])
+                scales.append(q[2] - q[0])
+        self.center, self.scale = torch.stack(centers), torch.stack(scales)
         # A constant channel (e.g. an all-zero edge map) would divide by 0: leave it unscaled.
         self.scale = torch.where(self.scale > 1e-8, self.scale, torch.ones_like(self.scale))
         self.center, self.scale = self.center.float(), self.scale.float()

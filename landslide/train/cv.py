@@ -27,6 +27,7 @@ from landslide.profiles import profile_name
 from landslide.train.device import pick_device, torch_threads
 from landslide.train.engine import FoldData, build_model, fit_fold
 from landslide.train.results import CvData, FoldResult, Metrics
+from landslide.train.rows import Rows
 from landslide.train.rundir import RunDir, write_json
 from landslide.train.scoring import score
 from landslide.train.seeds import smote_seed, split_seed
@@ -106,6 +107,12 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         raw, labels, ids = _smote_before_split(cfg, run, raw, labels, ids, progress)
     x = expand_channels(raw, cfg.channels)
     test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
+    data = CvData(labels, ids, len(ps), ps.source, ps.test.ids if ps.test else None,
+                  ps.test.labels if ps.test is not None else None)
+    # past this point only per-fold SMOTE reads the raw bands: for 20 or 28 channels they are a second
+    # copy of the data set in memory (issue 40)
+    smote_from = raw if cfg.smote and not cfg.paper_protocol else None
+    del ps, raw
     device = pick_device(cfg.device)
     results = []
     folds = make_folds(labels, cfg.folds, split)[:cfg.folds_trained or None]
@@ -114,15 +121,17 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         if result is None:
             fold_dir = run.fold(fold)
             fold_dir.make()
-            train_x, train_y = x[tr], torch.from_numpy(labels[tr])
-            if cfg.smote and not cfg.paper_protocol:
-                res = smote_for_fold(cfg, raw, labels, ids, tr, smote_seed(cfg.seed, fold), progress)
+            train_x: torch.Tensor | Rows = Rows(x, tr)
+            train_y = torch.from_numpy(labels[tr])
+            if smote_from is not None:  # SMOTE on this training fold
+                res = smote_for_fold(cfg, smote_from, labels, ids, tr, smote_seed(cfg.seed, fold), progress)
                 write_json(fold_dir.smote, res.provenance())
-                train_x = torch.cat([train_x, expand_channels(res.images, cfg.channels)])
+                train_x = torch.cat([x[tr], expand_channels(res.images, cfg.channels)])
                 train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
-            data = FoldData(train_x, train_y, x[va], torch.from_numpy(labels[va]), test_x, n_real_train=len(tr))
+            fold_data = FoldData(train_x, train_y, Rows(x, va), torch.from_numpy(labels[va]), test_x,
+                                 n_real_train=len(tr))
             t0 = time.time()
-            fitted = fit_fold(cfg, data, fold_dir, device, progress, on_epoch)
+            fitted = fit_fold(cfg, fold_data, fold_dir, device, progress, on_epoch)
             dataclasses.replace(fitted, train_idx=tr, val_idx=va).save(fold_dir.result)
             fold_dir.drop_resume_point()
             result = run.read_fold_result(fold)
@@ -134,8 +143,7 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         results.append(result)
         if on_fold:
             on_fold(fold, result, labels)
-    test_labels = ps.test.labels if ps.test is not None else None
-    return results, CvData(labels, ids, len(ps), ps.source, ps.test.ids if ps.test else None, test_labels)
+    return results, data
 
 
 def _smote_before_split(cfg, run: RunDir, raw, labels, ids, progress):

@@ -36,6 +36,7 @@ from landslide.train.device import autocast, channels_last
 from landslide.train.optim import make_optimizer, make_step
 from landslide.train.pipeline import Augment, Preprocess, batch_step
 from landslide.train.results import FoldResult
+from landslide.train.rows import Rows
 from landslide.train.rundir import FoldDir
 from landslide.train.seeds import epoch_seed, init_seed
 from landslide.train.step import CapturedStep, LossWatch, compile_mode
@@ -43,9 +44,9 @@ from landslide.train.step import CapturedStep, LossWatch, compile_mode
 
 @dataclass
 class FoldData:
-    train_x: torch.Tensor            # (N, C, H, W) raw channels, float32, CPU
+    train_x: torch.Tensor | Rows     # (N, C, H, W) raw channels, float32, CPU
     train_y: torch.Tensor            # (N,) int64
-    val_x: torch.Tensor
+    val_x: torch.Tensor | Rows
     val_y: torch.Tensor
     test_x: torch.Tensor | None = None
     n_real_train: int | None = None  # leading rows of train_x that are real (the rest is SMOTE output)
@@ -149,7 +150,7 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
                         data.n_real_train)
     n_real = data.n_real_train or data.train_x.shape[0]
     # Fit normalisation on the real training images of this fold only (never on validation or SMOTE output).
-    scaler = ChannelScaler(cfg.norm).fit(data.train_x[:n_real])
+    scaler = ChannelScaler(cfg.norm).fit(real_training_images(data, n_real))
     prep = Preprocess(scaler, model_input_size(cfg), device, cfg.channels_last)
     torch.manual_seed(init_seed(cfg.seed, fold.index))  # the initial weights, so a fold is reproducible
     model = build_model(cfg, device)
@@ -265,11 +266,16 @@ def train_epoch(loop: EpochLoop, epoch: int, state: FoldState) -> None:
     state.epoch = epoch + 1
 
 
+def real_training_images(data: FoldData, n_real: int) -> torch.Tensor | Rows:
+    """The fold's real training images: ``Rows`` stay ``Rows`` (a slice of them would be a copy)."""
+    return data.train_x if data.train_x.shape[0] == n_real else data.train_x[:n_real]
+
+
 def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, state: FoldState, forward) -> FoldResult:
     def embed(x):
         return predict(model, prep, x, with_embeddings=True, forward=forward)
     tick = time.perf_counter()
-    train_p, train_e = embed(data.train_x[:n_real])
+    train_p, train_e = embed(real_training_images(data, n_real))
     eval_rate = n_real / (time.perf_counter() - tick)
     # SMOTE images are part of the training set a head is fitted on, as they were for the network
     n = data.train_x.shape[0]
