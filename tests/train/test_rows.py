@@ -1,0 +1,49 @@
+"""A fold's images as Rows of the data set (issue 40's memory): every read gives what the copied fold gave."""
+import numpy as np
+import pytest
+import torch
+
+from landslide.data.normalize import ChannelScaler
+from landslide.train.rows import Rows
+
+
+@pytest.fixture
+def data():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(50, 4, 6, 6, generator=g) * torch.tensor([1.0, 5.0, 0.1, 30.0]).view(1, 4, 1, 1)
+    rows = np.random.default_rng(1).permutation(50)[:31]
+    return x, rows
+
+
+def test_rows_read_as_the_copied_fold(data):
+    x, rows = data
+    fold, copy = Rows(x, rows), x[rows]
+    assert fold.shape == copy.shape and len(fold) == len(copy)
+    batch = torch.tensor([3, 0, 30, 7])
+    assert torch.equal(fold[batch], copy[batch])
+    assert torch.equal(fold[5:17], copy[5:17])
+    assert torch.equal(fold[:, 2], copy[:, 2])
+    assert torch.equal(fold.to(torch.device("cpu")), copy)
+
+
+@pytest.mark.parametrize("kind", ["standard", "robust"])
+def test_the_scaler_fits_rows_as_it_fits_the_copy_and_the_formula(data, kind):
+    x, rows = data
+    on_rows, on_copy = ChannelScaler(kind).fit(Rows(x, rows)), ChannelScaler(kind).fit(x[rows])
+    assert torch.equal(on_rows.center, on_copy.center) and torch.equal(on_rows.scale, on_copy.scale)
+    per_channel = x[rows].transpose(0, 1).reshape(4, -1).double().numpy()
+    if kind == "standard":
+        center, scale = per_channel.mean(1), per_channel.std(1)
+    else:
+        q = np.quantile(per_channel, [0.25, 0.5, 0.75], axis=1)
+        center, scale = q[1], q[2] - q[0]
+    np.testing.assert_allclose(on_rows.center.numpy(), center, rtol=1e-6)
+    np.testing.assert_allclose(on_rows.scale.numpy(), scale, rtol=1e-6)
+
+
+def test_patch_statistics_in_chunks_are_the_whole_set_s():
+    from landslide.tricks.tabular import CHUNK, band_statistics, distribution_statistics
+    x = np.random.default_rng(2).normal(size=(CHUNK + 40, 3, 8, 8)).astype(np.float32)
+    for stats in (band_statistics, distribution_statistics):
+        chunked = np.concatenate([stats(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)])
+        assert np.array_equal(chunked, stats(x))
