@@ -103,7 +103,7 @@ def eval_batch(device: torch.device) -> int:
 
 
 @torch.no_grad()
-def predict(model, prep: Preprocess, x: torch.Tensor, batch: int | None = None, with_embeddings: bool = False,
+def predict(model, prep: Preprocess, x: torch.Tensor | Rows, batch: int | None = None, with_embeddings: bool = False,
             forward=embed_and_logits):
     """Landslide probabilities (and pooled embeddings) of (N, C, H, W) raw images, no augmentation. The
     scores stay on the device until the pass ends: one transfer, no host round trip per batch."""
