@@ -19,8 +19,8 @@ def add_config_arguments(p: argparse.ArgumentParser, seed: bool = True) -> None:
                                                 "(default: the built-in synthetic data set)")
     p.add_argument("--profile", default="quick",
                    help=f"scale: one of {', '.join(profile_names())}: smoke (seconds, tests), quick (the default: "
-                        "hours for a grid on a 2-core CPU, e.g. Table 2's three seeds 2 h 36 min, measured "
-                        "2026-12-04, docs/performance.md), preview (the quick profile's first fold only: a first look "
+                        "hours for a grid on a 2-core CPU, e.g. Table 2's three seeds about 2 h 25 min, measured "
+                        "2026-12-07, docs/performance.md), preview (the quick profile's first fold only: a first look "
                         "at a grid, Table 2's one seed in about 16 minutes), underfit (the earlier quick recipe, "
                         "ResNet-10-T for 10 epochs: a baseline that does not fit, for the regime contrast), paper "
                         "(the paper's settings, for a GPU); or a TOML file of your own (e.g. my_gpu.toml: "
