@@ -109,7 +109,8 @@ class ExperimentConfig:
     # channels_last memory on the CPU too (always on with CUDA): 1.2-1.3x training img/s on this project's
     # 2-core machine (docs/performance.md); the sums run in another order, so it is part of the identity
     channels_last: bool = True
-    profile: Literal["smoke", "quick", "preview", "underfit", "paper"] = "quick"  # a built-in; a profile file's base
+    # a built-in; a profile file's base
+    profile: Literal["smoke", "quick", "preview", "long", "underfit", "paper"] = "quick"
     profile_file: str = ""         # the user's profile file, when one was given (its values are the identity)
 
     def __post_init__(self):

@@ -21,10 +21,11 @@ def add_config_arguments(p: argparse.ArgumentParser, seed: bool = True) -> None:
                    help=f"scale: one of {', '.join(profile_names())}: smoke (seconds, tests), quick (the default: "
                         "hours for a grid on a 2-core CPU, e.g. Table 2's three seeds about 2 h 25 min, measured "
                         "2026-12-07, docs/performance.md), preview (the quick profile's first fold only: a first look "
-                        "at a grid, Table 2's one seed in about 16 minutes), underfit (the earlier quick recipe, "
-                        "ResNet-10-T for 10 epochs: a baseline that does not fit, for the regime contrast), paper "
-                        "(the paper's settings, for a GPU); or a TOML file of your own (e.g. my_gpu.toml: "
-                        "field = value lines, base = \"paper\" to start from a built-in)")
+                        "at a grid, Table 2's one seed in about 16 minutes), long (the quick profile at twice the "
+                        "epochs: which verdicts depend on the budget; about 1 h 40 min a seed), underfit (the "
+                        "earlier quick recipe, ResNet-10-T for 10 epochs: a baseline that does not fit, for the "
+                        "regime contrast), paper (the paper's settings, for a GPU); or a TOML file of your own "
+                        "(e.g. my_gpu.toml: field = value lines, base = \"paper\" to start from a built-in)")
     if seed:
         p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     p.add_argument("--device", default=None, help="auto (the default: CUDA if present), cpu, cuda, cuda:1 ...")

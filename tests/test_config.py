@@ -3,7 +3,7 @@ import argparse
 
 import pytest
 
-from landslide.config import ExperimentConfig
+from landslide.config import FIELDS, ExperimentConfig
 from landslide.errors import LandslideError
 from landslide.options import config_from_args, parse_sets
 from landslide.profiles import profile_config, profile_overrides
@@ -105,6 +105,14 @@ def test_the_quick_keys_of_the_committed_tables_are_pinned():
     assert (quick.key(), quick.training_key()) == ("3e22abdb4d4b", "0a65c49521b8")
     assert profile_config("underfit").key() == "2dccbc34b900"
     assert profile_config("smoke", smote=True).key() == "38659ba9af3a"
+
+
+def test_the_long_profile_is_the_quick_one_at_twice_the_epochs():
+    """Issue 36.5's budget dimension: a verdict that moves between table2 and table2_long may only be the
+    budget's doing, so nothing else of the recipe may differ."""
+    quick, long = profile_config("quick"), profile_config("long")
+    differs = {f for f in FIELDS if getattr(quick, f) != getattr(long, f)}
+    assert differs == {"epochs", "profile"} and long.epochs == 2 * quick.epochs
 
 
 def test_folds_trained_cannot_exceed_the_folds():
