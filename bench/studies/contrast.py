@@ -21,6 +21,10 @@ COLUMNS = {"row", "paper_train_f1", "paper_test_f1", "train_f1", "test_f1", "tes
            "delta_test_base", "delta_test_base_lo", "delta_test_base_hi"}
 
 
+# a table made since issue 36 also carries the primary metric's change against the row's parent
+AP_COLUMNS = ("parent", "d_ap", "d_ap_lo", "d_ap_hi", "verdict_ap")
+
+
 def read_table(path: Path, makes_it: str) -> tuple[list[str], pd.DataFrame]:
     """A grid table's CSV: its ``# `` header lines and its rows by name. ``makes_it`` is the command
     to run when it is missing or of another version."""
@@ -86,6 +90,8 @@ def _regime_cells(grid: Grid, table: pd.DataFrame, paper_change: dict[str, float
             line |= {"delta_test": t.delta_test_base, "delta_test_lo": lo, "delta_test_hi": hi,
                      "verdict": verdict(paper_change[r.name], lo, hi),
                      "verdict_short": short_verdict(paper_change[r.name], lo, hi)}
+            if "d_ap" in table.columns:  # the primary metric against the row's parent (a table made since issue 36)
+                line |= {k: t[k] for k in AP_COLUMNS}
         out.append(line)
     return pd.DataFrame(out).set_index("row")
 
@@ -126,7 +132,7 @@ def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[st
         for name, source in zip(names, sources, strict=True):
             c = {k: df[f"{name}_{k}"].iloc[i] if f"{name}_{k}" in df else float("nan") for k in (
                 "present", "train_f1", "test_f1", "test_f1_lo", "test_f1_hi", "delta_test", "delta_test_lo",
-                "delta_test_hi", "verdict")}
+                "delta_test_hi", "verdict", *AP_COLUMNS)}
             if not c["present"]:
                 lines.append({"row": row, "source": name, "replicates the paper?": f"not in {source}"})
                 continue
@@ -134,8 +140,22 @@ def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[st
                           "test F1 [95 %]": _with_interval(c["test_f1"], c["test_f1_lo"], c["test_f1_hi"], ".3f"),
                           "Δ test F1 vs baseline [95 %]": "baseline" if base else _with_interval(
                               c["delta_test"], c["delta_test_lo"], c["delta_test_hi"], "+.3f"),
-                          "replicates the paper?": "" if base else c["verdict"]})
+                          "replicates the paper?": "" if base else c["verdict"]} | _ap_cells(c, base, name, names, df))
     return pd.DataFrame(lines).fillna("")
+
+
+def _ap_cells(c: dict, base: bool, name: str, names: list[str], df: pd.DataFrame) -> dict:
+    """The primary metric's two cells, where any source table carries it: Δ AP against the row's parent
+    and the Bayesian verdict on it; "no AP in this table" for a table made before issue 36."""
+    if not any(f"{n}_d_ap" in df for n in names):
+        return {}
+    if base:
+        return {"Δ AP vs parent [95 %]": "", "verdict on AP": ""}
+    if f"{name}_d_ap" not in df:
+        return {"Δ AP vs parent [95 %]": "not in this table (made before AP)", "verdict on AP": ""}
+    parent = "" if pd.isna(c["parent"]) else f" (vs {c['parent']})"
+    return {"Δ AP vs parent [95 %]": _with_interval(c["d_ap"], c["d_ap_lo"], c["d_ap_hi"], "+.3f") + parent,
+            "verdict on AP": "" if pd.isna(c["verdict_ap"]) else c["verdict_ap"]}
 
 
 # the short verdicts (bench.grid.verdict.judge) counted by the summary line, in its order
@@ -153,7 +173,10 @@ def summary_line(df: pd.DataFrame, names: list[str]) -> str:
         counts = {kind: sum(v in shorts for v in said) for kind, shorts in _KINDS.items()}
         rest = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n and kind != "replicates")
         parts.append(f"{counts['replicates']} of {len(said)} rows at {name}" + (f" ({rest})" if rest else ""))
-    return "the paper's change replicates in " + " and ".join(parts)
+    line = "the paper's change replicates in " + " and ".join(parts)
+    on_ap = [f"{name} " + ", ".join(f"{n} {v}" for v, n in said.value_counts().items()) for name in names
+             if len(said := df.get(f"{name}_verdict_ap", pd.Series(dtype=object)).dropna())]
+    return line + ("; on AP against each row's parent: " + "; ".join(on_ap) if on_ap else "")
 
 
 def _data_of(head: list[str]) -> str:
@@ -168,11 +191,16 @@ def _provenance(head: list[str]) -> list[str]:
     return [h for h in head if h.startswith(("data:", "regime:", "collapsed:", "code:"))]
 
 
+def _profile_in(name: str) -> str:
+    """The profile a Table 2's name carries (table2_long -> long), for the command that makes it."""
+    return name.split("_", 1)[1] if name.startswith("table2_") else "PROFILE"
+
+
 def contrast_command(args) -> None:
     grid = load_grid(args.grid)
     folder = Path(args.tables) if args.tables else Path(args.out) / "tables"
     sources = [(args.fitted, "python -m bench table2"),
-               (args.underfit, "python -m bench table2 --profile underfit --seeds 0")]
+               (args.underfit, f"python -m bench table2 --profile {_profile_in(args.underfit)} --seeds 0")]
     heads, tables = {}, {}
     for fallback, (source, makes_it) in zip(("fitted", "underfit"), sources, strict=True):
         head, table = read_table(folder / f"{source}.csv", makes_it)
@@ -188,7 +216,8 @@ def contrast_command(args) -> None:
         raise LandslideError(f"{args.fitted} and {args.underfit} are tables of one profile; contrast two profiles")
     df = contrast_frame(grid, tables)
     head = header_lines(
-        f"{grid.title}: each row's change in test F1 against the baseline, in two profiles, beside the paper",
+        f"{grid.title}: each row's change in test F1 against the baseline (the paper's reading) and, where a "
+        f"table has it, in AP against the row's parent (the primary metric), in two profiles, beside the paper",
         *[f"{name} ({source}): {h}" for name, (source, h_) in heads.items() for h in _provenance(h_)],
         "test F1 and Δ test F1 vs baseline: as each source table scores test F1 (its header says how), with its "
         "95 % interval; the intervals cover test patches, not seeds, so lines of different seeds are not "

@@ -66,6 +66,36 @@ def test_contrast_puts_two_profiles_beside_the_paper_by_the_grid_s_rows(tmp_path
     assert "| smote |" in capsys.readouterr().out
 
 
+def test_a_table_with_ap_shows_the_change_against_each_row_s_parent_beside_one_without(tmp_path):
+    """The primary metric (issue 36) comes from the table that has it; a table made before it says so."""
+    tables = tmp_path / "tables"
+    _table2([("baseline", "Base", 0.94, 0.837, 0.85, 0.83, 0.80, 0.86, None, None, None),
+             ("mix", "Mix", 0.99, 0.861, 0.82, 0.84, 0.81, 0.87, 0.010, -0.010, 0.030)], tables, "table2_underfit",
+            "underfit")
+    rows = pd.DataFrame([("baseline", "Base", 0.94, 0.837, 0.96, 0.87, 0.85, 0.89, None, None, None),
+                         ("mix", "Mix", 0.99, 0.861, 0.93, 0.90, 0.88, 0.92, 0.030, 0.010, 0.050),
+                         ("step", "St", 0.9713, 0.8379, 0.92, 0.89, 0.87, 0.91, 0.020, 0.000, 0.040)],
+                        columns=["row", "model", "paper_train_f1", "paper_test_f1", "train_f1", "test_f1", "test_f1_lo",
+                                 "test_f1_hi", "delta_test_base", "delta_test_base_lo", "delta_test_base_hi"])
+    rows = rows.assign(parent=[None, "baseline", "mix"], d_ap=[None, -0.04, 0.005], d_ap_lo=[None, -0.07, -0.02],
+                       d_ap_hi=[None, -0.01, 0.03], verdict_ap=[None, "worse", "undecided"])
+    write_table(rows, ["Ablation", "data: synthetic(n=10); profile: long (net, 3 folds); seeds: 0"], tables,
+                "table2_long", latex=False)
+    contrast_command(_args(tmp_path, fitted="table2_long", name="budget_contrast"))
+    csv = pd.read_csv(tables / "budget_contrast.csv", comment="#").set_index("row")
+    assert csv.loc["mix", "long_d_ap_lo"] == pytest.approx(-0.07) and csv.loc["step", "long_parent"] == "mix"
+    md = (tables / "budget_contrast.md").read_text()
+    lines = {tuple(c.strip() for c in ln.strip("|").split("|")[:2]): ln
+             for ln in md.splitlines() if ln.startswith("| ")}
+    assert lines[("mix", "long")].endswith("| -0.040 [-0.070, -0.010] (vs baseline) | worse |")
+    assert lines[("step", "long")].endswith("| +0.005 [-0.020, +0.030] (vs mix) | undecided |")
+    assert lines[("mix", "underfit")].endswith("| not in this table (made before AP) |  |")
+    assert lines[("baseline", "long")].endswith("| baseline |  |  |  |")
+    assert all(len(ln.strip("|").split("|")) <= 9 for ln in lines.values())
+    assert md.split("\n\n")[0].splitlines()[-1].endswith("; on AP against each row's parent: long 1 worse, "
+                                                         "1 undecided")
+
+
 def test_bad_tables_are_refused_with_the_command_that_makes_them(tmp_path):
     with pytest.raises(LandslideError, match=r"table2_underfit.csv not found: run `python -m bench table2 "
                                              r"--profile underfit --seeds 0` first"):
