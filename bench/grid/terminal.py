@@ -134,10 +134,14 @@ def _change(d: float, lo: float, hi: float, mark: str = "") -> str:
 
 
 def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """The terminal's view of ``build_table``'s frame: row, CV F1, the change against the baseline with its
+    """The terminal's view of ``build_table``'s frame: with the primary metric (a table since issue 36),
+    ``primary_frame``'s; else row, CV F1, the change against the baseline with its
     95 % interval (on the labelled test split where there is one, as the paper's figure is a test F1;
     else the corrected t-test's over folds and seeds), test F1, the paper's test F1 with its change, and
     whether that change replicates (the rule: bench/grid/verdict.py)."""
+    if "d_ap" in df:
+        return primary_frame(df, baseline)
+
     def col(name: str) -> list[float]:
         return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
 
@@ -159,6 +163,29 @@ def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
         out["paper test F1 (Δ)"] = [("" if np.isnan(p) else f"{p:.4f}" + ("" if np.isnan(c) else f" ({c:+.3f})"))
                                     for p, c in zip(paper, changes, strict=True)]
         out["replicates?"] = [short_verdict(c, a, b) for c, a, b in zip(changes, lo, hi, strict=True)]
+    return out
+
+
+def primary_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """What the Markdown table says, narrow enough for a terminal: row, test AP, the change in AP against
+    the row's parent with its interval and the Bayesian verdict on it, test F1 (no interval: the files have
+    it), and the paper's F1 change."""
+    def col(name: str) -> list[float]:
+        return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
+
+    parents = [p if isinstance(p, str) else "" for p in df.get("parent", [""] * len(df))]
+    out = pd.DataFrame({"row": df["row"]})
+    out["test AP [95 %]"] = [_score(t, f" [{a:.3f}, {b:.3f}]" if not np.isnan(a) else "") or "not run"
+                             for t, a, b in zip(col("test_ap"), col("test_ap_lo"), col("test_ap_hi"), strict=True)]
+    out["Δ AP vs parent [95 %]"] = [_change(d, a, b) + (f" vs {p}" if p and not np.isnan(d) else "")
+                                    for d, a, b, p in zip(col("d_ap"), col("d_ap_lo"), col("d_ap_hi"), parents,
+                                                          strict=True)]
+    out["verdict (AP)"] = [v if isinstance(v, str) else "" for v in df.get("verdict_ap", [""] * len(df))]
+    out["test F1"] = [_score(t, "") for t in col("test_f1")]  # its interval: in the files (a terminal's width)
+    if "paper_test_f1" in df:
+        base = dict(zip(df["row"], col("paper_test_f1"), strict=True)).get(baseline, float("nan"))
+        out["paper Δ F1"] = ["" if r == baseline or np.isnan(p) else f"{p - base:+.3f}"
+                             for r, p in zip(df["row"], col("paper_test_f1"), strict=True)]
     return out
 
 
