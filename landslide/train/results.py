@@ -42,7 +42,9 @@ class FoldResult:
         arrays = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
         arrays["history"] = np.asarray(self.history, dtype=np.float64).reshape(-1, 2)
         with atomic_path(path) as tmp:
-            np.savez(tmp, **{FINAL_WEIGHTS_MARKER: True}, **arrays)
+            # deflated: lossless, a quarter off the pooled embeddings (a quarter of them are 0 after the
+            # last ReLU) for 0.4 s a fold; np.load reads either kind, so older runs stay readable
+            np.savez_compressed(tmp, **{FINAL_WEIGHTS_MARKER: True}, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> FoldResult | None:
