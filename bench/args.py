@@ -86,3 +86,6 @@ def add_table_arguments(p: argparse.ArgumentParser, grid: str) -> None:
     """A table command's options: the grid options at the evidence seeds, and which grid it draws."""
     add_grid_arguments(p, seeds=EVIDENCE_SEEDS)
     p.add_argument("--grid", default=grid, help=f"grid name or TOML path (default {grid})")
+    p.add_argument("--no-train", action="store_true",
+                   help="train nothing: write the table from the cells already finished in the store (the others "
+                        "show as not run), e.g. while a grid is stopped half-way; a later run without it resumes")

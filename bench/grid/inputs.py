@@ -32,6 +32,7 @@ class GridInputs:
     retry_failed: bool = False
     progress: bool = True
     sets: frozenset[str] = frozenset()  # the fields --set gave: a grid drawn from these inputs must not set them
+    train: bool = True  # False (--no-train): only read what the store has finished
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -77,7 +78,8 @@ def grid_inputs(grid: Grid, args) -> GridInputs:
                              f"give --seeds {sets['seed']} instead")
     refuse_sets_on_grid_factors(grid, sets)
     return GridInputs(grid, config_from_args(args, sets), tuple(parse_seeds(args)), Path(args.out), args.storage,
-                      args.workers, args.retry_failed, not args.no_progress, frozenset(sets))
+                      args.workers, args.retry_failed, not args.no_progress, frozenset(sets),
+                      not getattr(args, "no_train", False))
 
 
 def refuse_sets_on_grid_factors(grid: Grid, sets: Collection[str]) -> None:

@@ -295,6 +295,8 @@ def run_grid(inputs: GridInputs) -> GridResult:
     storage, base = storage_url(inputs.storage, out), inputs.base
     cells = expand(grid, base, list(inputs.seeds))  # one torch thread per cell unless set (cells.expand)
     study = open_study(storage, grid_study(grid.name))
+    if not inputs.train:
+        return finished_only(study, cells, out, output_stem(grid.name, base), storage)
     counts = enqueue_missing(study, queue_order(cells), inputs.retry_failed)
     waiting = queued_keys(study, cells)  # one look at the store, not one per cell
     resuming = {c.key: rp for c in cells if c.key in waiting
@@ -334,3 +336,14 @@ def run_grid(inputs: GridInputs) -> GridResult:
     for f in failed:
         print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun with --retry-failed)")
     return GridResult(cells, metrics, failed)
+
+
+def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> GridResult:
+    """--no-train: the grid's finished cells as the store has them; nothing is queued, nothing trains, and
+    a cell not finished is neither failed nor queued here (the next run without --no-train trains it)."""
+    metrics = finished_metrics(study)
+    refuse_disagreeing(cells, metrics, out)
+    done = sum(c.key in metrics for c in cells)
+    print(f"{stem}: {len(cells)} cells: {done} finished in the store, {len(cells) - done} not run (--no-train: "
+          f"nothing trains) -> store {shown(storage)}", flush=True)
+    return GridResult(cells, metrics, [])

@@ -161,3 +161,30 @@ def test_a_seed_queues_its_longest_cells_first_and_seeds_stay_in_order():
     assert [c.row for c in cells[2:8]] == ["baseline", "ch20", "mix", "step", "cosine", "robust"]
     share = base.replace(smote=True, smote_share=0.5)
     assert relative_cost(share) / relative_cost(base) == pytest.approx((1 - 0.1756) / 0.5)
+
+
+def test_no_train_writes_the_finished_cells_and_trains_or_queues_nothing(tmp_path):
+    """--no-train: a grid stopped half-way (here: a row added after it ran) gets its table from the store's
+    finished cells, the others as not run; no run folder or queued cell appears, and the numbers are the
+    full run's."""
+    rows = [("a", 1e-3), ("b", 2e-3)]
+
+    def grid_file(rows) -> str:
+        path = tmp_path / "g.toml"
+        path.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' + "".join(
+            f'[[row]]\nname = "{n}"\nlr = {lr}\nepochs = 1\nbatch_size = 4\n' for n, lr in rows))
+        return str(path)
+    out = tmp_path / "o"
+    args = ("table2", "--seeds", "0", "--profile", "smoke", "--out", str(out), "--workers", "1")
+    assert bench(*args, "--grid", grid_file(rows)).returncode == 0
+    full = pd.read_csv(out / "tables" / "g_smoke.csv", comment="#")
+    runs = sorted(p.name for p in (out / "runs").iterdir())
+    r = bench(*args, "--grid", grid_file([*rows, ("c", 3e-3)]), "--no-train")
+    assert r.returncode == 0, r.stderr
+    assert "3 cells: 2 finished in the store, 1 not run (--no-train: nothing trains)" in r.stdout
+    part = pd.read_csv(out / "tables" / "g_smoke.csv", comment="#").set_index("row")
+    assert part.loc[["a", "b"], "cv_f1"].tolist() == full.set_index("row").cv_f1.tolist()
+    assert pd.isna(part.loc["c", "cv_f1"])
+    assert sorted(p.name for p in (out / "runs").iterdir()) == runs
+    study = optuna.load_study(study_name="grid-g", storage=f"sqlite:///{out / 'results.db'}")
+    assert len(study.trials) == 2  # nothing queued for c
