@@ -209,22 +209,33 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None, first: frozenset
             continue  # (a stall of GRACE_S); the cell was queued again, so the loop takes it afresh
         key = trial.user_attrs.get("key")
         if key is None:  # another worker took the last waiting cell between our look and our ask
-            study.tell(trial, state=TrialState.PRUNED)
+            _skip(study, trial)
             continue
         later = key not in first and bool(first.intersection(queued))  # a partly trained cell waits: it goes first
         if (keys is not None and key not in keys) or later:  # another command's cell: back in the queue
-            study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
-            study.tell(trial, state=TrialState.PRUNED)
+            if _skip(study, trial):  # only the worker that set it aside queues it again: no twin copies
+                study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
             continue
         # Two machines may have queued the same cell: the lowest trial number runs it, the others skip.
         twins = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("key") == key
                  and t.number != trial.number and (t.state == TrialState.COMPLETE or
                                                    (t.state == TrialState.RUNNING and t.number < trial.number))]
         if twins:
-            study.tell(trial, state=TrialState.PRUNED)
+            _skip(study, trial)
             continue
         return trial, trial.user_attrs
     return None
+
+
+def _skip(study: optuna.Study, trial) -> bool:
+    """Set a popped trial aside (PRUNED). False when another worker already has: on SQLite two workers'
+    ``ask`` can hand out the same waiting trial (the storage takes no row lock), and the second ``tell``
+    raised, which ended that worker and left the grid to the others."""
+    try:
+        study.tell(trial, state=TrialState.PRUNED)
+    except (ValueError, optuna.exceptions.UpdateFinishedTrialError):
+        return False
+    return True
 
 
 @contextmanager

@@ -91,3 +91,29 @@ def test_a_command_takes_only_its_own_queued_cells(tmp_path):
     assert store.pop_cell(study, {cells[1].key}) is None
     waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
     assert [t.user_attrs["row"] for t in waiting] == ["a"]  # still queued for the command it belongs to
+
+
+def test_two_workers_handed_one_trial_set_it_aside_once_and_neither_dies(tmp_path):
+    """On SQLite two workers' ``ask`` can return the same waiting trial. The second to set it aside used to
+    raise "Cannot tell a PRUNED trial", ending that worker (a 2-worker grid went on with one); now it
+    learns another did, and only the first queues the cell again."""
+    import optuna
+
+    from bench.grid import store
+    from bench.grid.cells import expand
+    from bench.grid.spec import Grid, Row
+    from landslide.profiles import profile_config
+    grid = Grid("g", "g", "a", ["epochs"], [Row("a", "a", {}), Row("b", "b", {"epochs": 2})])
+    cells = expand(grid, profile_config("smoke"), [0])
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = store.open_study(url, "grid-g")
+    store.enqueue_missing(study, cells[:1])
+    trial = study.ask()
+    twin = optuna.trial.Trial(optuna.load_study(study_name="grid-g", storage=url), trial._trial_id)
+    assert store._skip(study, trial) is True
+    assert store._skip(twin.study, twin) is False
+    # a worker that pops another command's cell sets it aside and queues it again, exactly once
+    store.enqueue_missing(study, cells[:1])
+    assert store.pop_cell(study, {cells[1].key}) is None
+    waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
+    assert [t.user_attrs["row"] for t in waiting] == ["a"]
