@@ -146,7 +146,7 @@ def shown_frame(grid: Grid, df: pd.DataFrame, names: list[str], sources: list[st
 
 def _ap_cells(c: dict, base: bool, name: str, names: list[str], df: pd.DataFrame) -> dict:
     """The primary metric's two cells, where any source table carries it: Δ AP against the row's parent
-    and the Bayesian verdict on it; "no AP in this table" for a table made before issue 36."""
+    and the Bayesian verdict on it; "not in this table (made before AP)" for a table made before issue 36."""
     if not any(f"{n}_d_ap" in df for n in names):
         return {}
     if base:
