@@ -344,6 +344,9 @@ def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> Gri
     metrics = finished_metrics(study)
     refuse_disagreeing(cells, metrics, out)
     done = sum(c.key in metrics for c in cells)
+    if not done:  # a mistyped profile or seed would otherwise overwrite a committed table with an empty one
+        raise LandslideError(f"--no-train: none of {stem}'s {len(cells)} cells is finished in {shown(storage)}; "
+                             f"check --profile, --seeds and --out, or run without --no-train")
     print(f"{stem}: {len(cells)} cells: {done} finished in the store, {len(cells) - done} not run (--no-train: "
           f"nothing trains) -> store {shown(storage)}", flush=True)
     return GridResult(cells, metrics, [])

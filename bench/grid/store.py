@@ -213,8 +213,11 @@ def pop_cell(study: optuna.Study, keys: set[str] | None = None, first: frozenset
             continue
         later = key not in first and bool(first.intersection(queued))  # a partly trained cell waits: it goes first
         if (keys is not None and key not in keys) or later:  # another command's cell: back in the queue
-            if _skip(study, trial):  # only the worker that set it aside queues it again: no twin copies
-                study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
+            # queued again before it is set aside: the cell is never out of the queue, so its own command
+            # cannot see nothing waiting and write its table without it; a copy queued by a second worker
+            # handed the same trial is a twin, which the rule below skips
+            study.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in CELL_ATTRS})
+            _skip(study, trial)
             continue
         # Two machines may have queued the same cell: the lowest trial number runs it, the others skip.
         twins = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("key") == key

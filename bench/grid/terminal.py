@@ -182,10 +182,8 @@ def primary_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
                                                           strict=True)]
     out["verdict (AP)"] = [v if isinstance(v, str) else "" for v in df.get("verdict_ap", [""] * len(df))]
     out["test F1"] = [_score(t, "") for t in col("test_f1")]  # its interval: in the files (a terminal's width)
-    if "paper_test_f1" in df:
-        base = dict(zip(df["row"], col("paper_test_f1"), strict=True)).get(baseline, float("nan"))
-        out["paper Δ F1"] = ["" if r == baseline or np.isnan(p) else f"{p - base:+.3f}"
-                             for r, p in zip(df["row"], col("paper_test_f1"), strict=True)]
+    if "paper_d_f1" in df:  # the paper's change against the same parent, as the Markdown prints it
+        out["paper Δ F1"] = ["" if np.isnan(p) else f"{p:+.3f}" for p in col("paper_d_f1")]
     return out
 
 

@@ -91,7 +91,7 @@ def _regime_cells(grid: Grid, table: pd.DataFrame, paper_change: dict[str, float
                      "verdict": verdict(paper_change[r.name], lo, hi),
                      "verdict_short": short_verdict(paper_change[r.name], lo, hi)}
             if "d_ap" in table.columns:  # the primary metric against the row's parent (a table made since issue 36)
-                line |= {k: t[k] for k in AP_COLUMNS}
+                line |= {k: t.get(k, float("nan")) for k in AP_COLUMNS}
         out.append(line)
     return pd.DataFrame(out).set_index("row")
 
@@ -153,6 +153,8 @@ def _ap_cells(c: dict, base: bool, name: str, names: list[str], df: pd.DataFrame
         return {"Δ AP vs parent [95 %]": "", "verdict on AP": ""}
     if f"{name}_d_ap" not in df:
         return {"Δ AP vs parent [95 %]": "not in this table (made before AP)", "verdict on AP": ""}
+    if pd.isna(c["d_ap"]):  # the row or its parent did not run
+        return {"Δ AP vs parent [95 %]": "not run", "verdict on AP": ""}
     parent = "" if pd.isna(c["parent"]) else f" (vs {c['parent']})"
     return {"Δ AP vs parent [95 %]": _with_interval(c["d_ap"], c["d_ap_lo"], c["d_ap_hi"], "+.3f") + parent,
             "verdict on AP": "" if pd.isna(c["verdict_ap"]) else c["verdict_ap"]}
@@ -199,7 +201,8 @@ def _profile_in(name: str) -> str:
 def contrast_command(args) -> None:
     grid = load_grid(args.grid)
     folder = Path(args.tables) if args.tables else Path(args.out) / "tables"
-    sources = [(args.fitted, "python -m bench table2"),
+    sources = [(args.fitted, "python -m bench table2" + (f" --profile {_profile_in(args.fitted)} --seeds 0"
+                                                        if args.fitted != "table2" else "")),
                (args.underfit, f"python -m bench table2 --profile {_profile_in(args.underfit)} --seeds 0")]
     heads, tables = {}, {}
     for fallback, (source, makes_it) in zip(("fitted", "underfit"), sources, strict=True):

@@ -54,7 +54,8 @@ def test_a_table_with_the_primary_metric_shows_ap_against_each_row_s_parent():
     df = results(test_ap=[0.90, 0.93, 0.85, 0.89, nan], test_ap_lo=[0.88, 0.90, 0.82, 0.86, nan],
                  test_ap_hi=[0.92, 0.95, 0.88, 0.92, nan], parent=[nan, "baseline", "up", "baseline", "baseline"],
                  d_ap=[nan, 0.03, -0.08, -0.01, nan], d_ap_lo=[nan, 0.01, -0.11, -0.03, nan],
-                 d_ap_hi=[nan, 0.05, -0.05, 0.01, nan], verdict_ap=[nan, "better", "worse", "undecided", nan])
+                 d_ap_hi=[nan, 0.05, -0.05, 0.01, nan], verdict_ap=[nan, "better", "worse", "undecided", nan],
+                 paper_d_f1=[nan, 0.05, 0.0, 0.02, 0.01])  # against each row's parent: down's is up
     shown = compact_frame(df, "baseline")
     assert list(shown.columns) == ["row", "test AP [95 %]", "Δ AP vs parent [95 %]", "verdict (AP)", "test F1",
                                    "paper Δ F1"]
@@ -62,6 +63,7 @@ def test_a_table_with_the_primary_metric_shows_ap_against_each_row_s_parent():
     assert rows.loc["down", "Δ AP vs parent [95 %]"] == "-0.080 [-0.110, -0.050] vs up"
     assert rows["verdict (AP)"].tolist() == ["", "better", "worse", "undecided", ""]
     assert rows.loc["up", "paper Δ F1"] == "+0.050" and rows.loc["baseline", "paper Δ F1"] == ""
+    assert rows.loc["down", "paper Δ F1"] == "+0.000"  # its parent's (up) change, not the baseline's +0.050
     assert rows.loc["missing", "test AP [95 %]"] == "not run" and rows.loc["missing", "Δ AP vs parent [95 %]"] == ""
 
 

@@ -112,8 +112,21 @@ def test_two_workers_handed_one_trial_set_it_aside_once_and_neither_dies(tmp_pat
     twin = optuna.trial.Trial(optuna.load_study(study_name="grid-g", storage=url), trial._trial_id)
     assert store._skip(study, trial) is True
     assert store._skip(twin.study, twin) is False
-    # a worker that pops another command's cell sets it aside and queues it again, exactly once
-    store.enqueue_missing(study, cells[:1])
-    assert store.pop_cell(study, {cells[1].key}) is None
+    # another command's cell (a, the oldest waiting) handed to a worker of b's command while a twin worker
+    # sets it aside first: the worker lives, a is still queued exactly once, and b is popped
+    store.enqueue_missing(study, cells)
+    real_ask, calls = study.ask, []
+
+    def ask_pruned_by_a_twin_once():
+        trial = real_ask()
+        if not calls:
+            other = optuna.load_study(study_name="grid-g", storage=url)  # the twin does what pop_cell does
+            other.enqueue_trial({}, user_attrs={k: trial.user_attrs[k] for k in store.CELL_ATTRS})
+            other.tell(optuna.trial.Trial(other, trial._trial_id), state=store.TrialState.PRUNED)
+        calls.append(trial.user_attrs.get("row"))
+        return trial
+    study.ask = ask_pruned_by_a_twin_once
+    popped = store.pop_cell(study, {cells[1].key})
+    assert calls[0] == "a" and popped is not None and popped[1]["row"] == "b"
     waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
     assert [t.user_attrs["row"] for t in waiting] == ["a"]
