@@ -140,7 +140,7 @@ def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
     else the corrected t-test's over folds and seeds), test F1, the paper's test F1 with its change, and
     whether that change replicates (the rule: bench/grid/verdict.py)."""
     if "d_ap" in df:
-        return primary_frame(df, baseline)
+        return primary_frame(df)
 
     def col(name: str) -> list[float]:
         return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
@@ -166,7 +166,7 @@ def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
     return out
 
 
-def primary_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
+def primary_frame(df: pd.DataFrame) -> pd.DataFrame:
     """What the Markdown table says, narrow enough for a terminal: row, test AP, the change in AP against
     the row's parent with its interval and the Bayesian verdict on it, test F1 (no interval: the files have
     it), and the paper's F1 change."""
