@@ -122,6 +122,11 @@ def _num(v) -> float:
         return float("nan")
 
 
+def _column(df: pd.DataFrame, name: str) -> list[float]:
+    """A frame's column as floats (a missing column: all NaN), for the views below."""
+    return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
+
+
 def _score(v: float, spread: str) -> str:
     return "" if np.isnan(v) else f"{v:.3f}{spread}"
 
@@ -143,7 +148,7 @@ def compact_frame(df: pd.DataFrame, baseline: str) -> pd.DataFrame:
         return primary_frame(df)
 
     def col(name: str) -> list[float]:
-        return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
+        return _column(df, name)
 
     on_test = not np.isnan(col("delta_test_base")).all()
     which = "delta_test_base" if on_test else "delta_base"
@@ -171,7 +176,7 @@ def primary_frame(df: pd.DataFrame) -> pd.DataFrame:
     the row's parent with its interval and the Bayesian verdict on it, test F1 (no interval: the files have
     it), and the paper's F1 change."""
     def col(name: str) -> list[float]:
-        return [_num(v) for v in df[name]] if name in df else [float("nan")] * len(df)
+        return _column(df, name)
 
     parents = [p if isinstance(p, str) else "" for p in df.get("parent", [""] * len(df))]
     out = pd.DataFrame({"row": df["row"]})
