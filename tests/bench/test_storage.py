@@ -61,3 +61,11 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path, comman
     assert "fix the host and port" in done.stderr
     assert SECRET not in done.stdout + done.stderr
     assert not any(p.is_file() for p in tmp_path.rglob("*"))  # nothing written
+
+
+def test_the_table_creation_race_is_retried_not_reported():
+    # two workers creating a new SQLite store at once: the loser's CREATE TABLE fails; it must load the
+    # winner's store, not tell the user the file cannot be opened (seen in CI)
+    from sqlalchemy.exc import OperationalError
+    exc = OperationalError("CREATE TABLE studies", {}, Exception("table studies already exists"))
+    assert open_problem(exc, "sqlite:////tmp/x/results.db") is None
