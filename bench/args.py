@@ -88,4 +88,5 @@ def add_table_arguments(p: argparse.ArgumentParser, grid: str) -> None:
     p.add_argument("--grid", default=grid, help=f"grid name or TOML path (default {grid})")
     p.add_argument("--no-train", action="store_true",
                    help="train nothing: write the table from the cells already finished in the store (the others "
-                        "show as not run), e.g. while a grid is stopped half-way; a later run without it resumes")
+                        "show as not run, and the header says the table is partial), e.g. while a grid is stopped "
+                        "half-way; a later run without it resumes")

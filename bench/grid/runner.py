@@ -332,7 +332,7 @@ def run_grid(inputs: GridInputs) -> GridResult:
     wait_for_others(study, keys, run_queued)
     metrics = finished_metrics(study)
     refuse_disagreeing(cells, metrics, out)
-    failed = [f for f in failures(study) if f.get("key") in {c.key for c in cells} and f["key"] not in metrics]
+    failed = _failed(study, cells, metrics)
     for f in failed:
         print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun with --retry-failed)")
     return GridResult(cells, metrics, failed)
@@ -343,10 +343,19 @@ def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> Gri
     a cell not finished is neither failed nor queued here (the next run without --no-train trains it)."""
     metrics = finished_metrics(study)
     refuse_disagreeing(cells, metrics, out)
+    failed = _failed(study, cells, metrics)
     done = sum(c.key in metrics for c in cells)
     if not done:  # a mistyped profile or seed would otherwise overwrite a committed table with an empty one
         raise LandslideError(f"--no-train: none of {stem}'s {len(cells)} cells is finished in {shown(storage)}; "
                              f"check --profile, --seeds and --out, or run without --no-train")
-    print(f"{stem}: {len(cells)} cells: {done} finished in the store, {len(cells) - done} not run (--no-train: "
-          f"nothing trains) -> store {shown(storage)}", flush=True)
-    return GridResult(cells, metrics, [])
+    print(f"{stem}: {len(cells)} cells: {done} finished in the store, {len(failed)} failed, "
+          f"{len(cells) - done - len(failed)} not run (--no-train: nothing trains) -> store {shown(storage)}", flush=True)
+    for f in failed:
+        print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun without --no-train, with --retry-failed)")
+    return GridResult(cells, metrics, failed)
+
+
+def _failed(study, cells: list, metrics: dict) -> list[dict]:
+    """The stored failures of ``cells`` that have not finished since (a retried cell may have)."""
+    keys = {c.key for c in cells}
+    return [f for f in failures(study) if f.get("key") in keys and f["key"] not in metrics]

@@ -2,7 +2,7 @@
 
 A cell's trial carries ``key`` (hash of its resolved configuration), ``row``, ``seed`` and, once
 finished, ``metrics``. Cells are enqueued as WAITING trials; a worker pops one atomically (Optuna's
-own ``ask``), so several workers or machines sharing one storage URL never run the same trial, and any
+own ``ask``, under SQLite's write lock: ``_lock_first``), so several workers or machines sharing one storage URL never run the same trial, and any
 number of them can join a storage and drain it. Liveness is Optuna's own: a worker records a heartbeat
 for its cell every ``HEARTBEAT_S`` seconds, and a RUNNING cell whose heartbeat is older than ``GRACE_S``
 (its worker was killed, on any machine) is failed by ``fail_stale_trials`` and queued again. A cell
@@ -56,11 +56,15 @@ def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
     """Create or load the study. SQLite waits up to a minute for a lock held by another worker, and two
     workers creating the same study at once is retried (the loser then loads the winner's); a store that
     cannot be opened (damaged, a folder, a server that refuses) is one message at once."""
-    kwargs = {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
+    sqlite = storage.startswith("sqlite")
+    # isolation_level=None: the driver issues no BEGIN of its own, so _lock_first's BEGIN IMMEDIATE is the one
+    kwargs = {"connect_args": {"timeout": 60, "isolation_level": None}} if sqlite else {}
     for attempt in range(attempts):
         try:
             rdb = optuna.storages.RDBStorage(storage, engine_kwargs=kwargs, heartbeat_interval=HEARTBEAT_S,
                                              grace_period=GRACE_S)
+            if sqlite:
+                _lock_first(rdb.engine)
             return optuna.create_study(study_name=name, storage=rdb, load_if_exists=True, direction="maximize")
         except Exception as exc:  # sqlalchemy IntegrityError/OperationalError from the creation race
             problem = open_problem(exc, storage)
@@ -70,6 +74,20 @@ def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
                 raise
             time.sleep(0.2 + random.random())
     raise AssertionError("unreachable")
+
+
+def _lock_first(engine) -> None:
+    """Every transaction on this SQLite store takes the write lock before it reads. Optuna's ``ask`` reads a
+    waiting trial and then marks it running; SQLite ignores its FOR UPDATE, and a deferred transaction
+    locks only at its write, so two workers could both read the trial as waiting and both train the same
+    cell (a server database locks the row). Reads wait for one another too: they are milliseconds."""
+    from sqlalchemy import event
+    if not event.contains(engine, "begin", _begin_immediate):
+        event.listen(engine, "begin", _begin_immediate)
+
+
+def _begin_immediate(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _alive(worker: str | None) -> bool:

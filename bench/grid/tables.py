@@ -46,7 +46,22 @@ class GridRun:
     def header(self) -> list[str]:
         """Title, data and profile, the measured lines (once known), then the code version and the legend."""
         lines = header(self.grid, self.base, self.seeds, self.data, self.stem)
-        return lines[:2] + self.measured + lines[2:]
+        return lines[:2] + self.measured + self.partial() + lines[2:]
+
+    def partial(self) -> list[str]:
+        """A line where some of the grid's (row, seed) cells have not finished: a table read half-way
+        (``--no-train``, a failed cell, a committed archive of a grid stopped early) says so at its top."""
+        done = {(c.row, c.seed) for c in self.cells if c.key in self.metrics}
+        missing: dict[str, list[int]] = {}
+        for row in self.grid.rows:
+            for seed in self.seeds:
+                if (row.name, seed) not in done:
+                    missing.setdefault(row.name, []).append(seed)
+        if not missing:
+            return []
+        rows = "; ".join(f"{r} (seed {','.join(map(str, s))})" for r, s in missing.items())
+        total = len(self.grid.rows) * len(self.seeds)
+        return [f"partial: {total - sum(map(len, missing.values()))} of {total} cells finished; not run: {rows}"]
 
     def measure(self, df, tabular: bool = False) -> None:
         """The baseline's regime from the table ``df``; with ``tabular``, the model without a network too; and

@@ -182,7 +182,10 @@ def test_no_train_writes_the_finished_cells_and_trains_or_queues_nothing(tmp_pat
     runs = sorted(p.name for p in (out / "runs").iterdir())
     r = bench(*args, "--grid", grid_file([*rows, ("c", 3e-3)]), "--no-train")
     assert r.returncode == 0, r.stderr
-    assert "3 cells: 2 finished in the store, 1 not run (--no-train: nothing trains)" in r.stdout
+    assert "3 cells: 2 finished in the store, 0 failed, 1 not run (--no-train: nothing trains)" in r.stdout
+    # the table says at its top that it is partial, and which cells it lacks
+    head = (out / "tables" / "g_smoke.md").read_text().splitlines()[:6]
+    assert any("partial: 2 of 3 cells finished; not run: c (seed 0)" in line for line in head), head
     part = pd.read_csv(out / "tables" / "g_smoke.csv", comment="#").set_index("row")
     assert part.loc[["a", "b"], "cv_f1"].tolist() == full.set_index("row").cv_f1.tolist()
     assert pd.isna(part.loc["c", "cv_f1"])

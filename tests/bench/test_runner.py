@@ -170,3 +170,20 @@ def test_ctrl_c_stops_two_workers_cleanly(tmp_path):
     interrupted = [t for t in study.get_trials(states=(optuna.trial.TrialState.FAIL,))]
     assert len(interrupted) == 2 and all("traceback" not in t.user_attrs for t in interrupted)
     assert {json.loads(t.user_attrs["config"])["lr"] for t in interrupted} == {1e-3, 2e-3}
+
+
+def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monkeypatch, capsys):
+    from bench.grid import runner
+    grid, base, cells, url, study = _grid_and_store(tmp_path)
+
+    def one_fails(cfg, *_):
+        if cfg.key() == cells[1].key:
+            raise ValueError("a planted error")
+        return stored(0.5)
+    monkeypatch.setattr(runner, "run_cell", one_fails)
+    runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
+    capsys.readouterr()
+    result = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False, train=False))
+    said = capsys.readouterr().out
+    assert [f["key"] for f in result.failed] == [cells[1].key] and len(result.metrics) == 1
+    assert "1 finished in the store, 1 failed, 0 not run" in said and "a planted error" in said

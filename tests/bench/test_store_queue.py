@@ -130,3 +130,32 @@ def test_two_workers_handed_one_trial_set_it_aside_once_and_neither_dies(tmp_pat
     assert calls[0] == "a" and popped is not None and popped[1]["row"] == "b"
     waiting = study.get_trials(deepcopy=False, states=(store.TrialState.WAITING,))
     assert [t.user_attrs["row"] for t in waiting] == ["a"]
+
+
+_ASKER = """
+import sys, optuna
+from bench.grid import store
+study = store.open_study(sys.argv[1], "race")
+got = []
+while study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)):
+    got.append(study.ask().number)
+print(" ".join(map(str, got)))
+"""
+
+
+def test_two_workers_asking_at_once_are_never_handed_the_same_cell(tmp_path):
+    """On SQLite optuna's ask read a waiting trial and marked it running in a transaction that took no lock
+    until its write, so two workers could both read it as waiting and both train it. The store's
+    transactions take the write lock first (BEGIN IMMEDIATE): each queued trial goes to one worker."""
+    from bench.grid import store
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = store.open_study(url, "race")
+    for i in range(60):
+        study.enqueue_trial({}, user_attrs={"key": str(i)})
+    procs = [subprocess.Popen([sys.executable, "-c", _ASKER, url], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    handed = [int(n) for p in procs for n in p.communicate(timeout=300)[0].split()]
+    assert all(p.returncode == 0 for p in procs)
+    numbers = [t.number for t in study.get_trials(deepcopy=False) if "key" in t.user_attrs]
+    # every queued trial handed out once; a worker that found none left may have made a fresh (keyless) one
+    assert sorted(n for n in handed if n in numbers) == sorted(numbers)
