@@ -151,14 +151,17 @@ def test_a_foreign_cell_that_never_beat_is_reclaimed_and_run_here(tmp_path, monk
 def test_ctrl_c_stops_two_workers_cleanly(tmp_path):
     grid = tmp_path / "g.toml"
     grid.write_text('[grid]\nname = "g"\nbaseline = "a"\nfactors = ["lr"]\n' + "".join(
-        f'[[row]]\nname = "{n}"\nlr = {lr}\nepochs = 20\nbatch_size = 4\n' for n, lr in (("a", 1e-3), ("b", 2e-3))))
+        f'[[row]]\nname = "{n}"\nlr = {lr}\nepochs = 200\nbatch_size = 4\n' for n, lr in (("a", 1e-3), ("b", 2e-3))))
     out = tmp_path / "o"
+    # folds long enough (200 epochs) that both workers are still in their first fold when the second starts,
+    # on a loaded machine too: with 20 one worker once finished its whole cell before the other began
     p = subprocess.Popen([sys.executable, "-m", "bench", "table2", "--seeds", "0", "--grid", str(grid), "--profile",
                           "smoke", "--out", str(out), "--workers", "2"],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.time() + 180
     while time.time() < deadline and len(list(out.glob("runs/*/fold_0/last.pt"))) < 2:  # both workers train
         time.sleep(0.1)
+    assert p.poll() is None, "the grid ended before both workers trained"
     os.killpg(p.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
     text, _ = p.communicate(timeout=120)
     assert p.returncode == 130, text
