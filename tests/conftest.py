@@ -1,8 +1,14 @@
 import os
+import signal
 import shutil
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background (nohup, `&`) inherits SIGINT ignored, and so does every command it starts:
+# the Ctrl-C tests would then send a signal nobody hears. A handled SIGINT is reset to the default in a child.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REAL_PATCH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real" / "ID_005GY8.npy"
 
