@@ -356,6 +356,8 @@ def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> Gri
 
 
 def _failed(study, cells: list, metrics: dict) -> list[dict]:
-    """The stored failures of ``cells`` that have not finished since (a retried cell may have)."""
+    """The stored failure of each of ``cells`` that has not finished since (a retried cell may have): the
+    latest one per cell, as a cell retried with --retry-failed that failed again has two."""
     keys = {c.key for c in cells}
-    return [f for f in failures(study) if f.get("key") in keys and f["key"] not in metrics]
+    latest = {f["key"]: f for f in failures(study) if f.get("key") in keys and f["key"] not in metrics}
+    return list(latest.values())

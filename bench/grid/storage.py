@@ -74,7 +74,8 @@ def _meaning(exc: BaseException, url: str) -> LandslideError | None:
     sqlite = url.startswith("sqlite")
     file = url.split(":///", 1)[-1] if sqlite else where
     # two workers creating the tables at once: the loser's CREATE TABLE says "already exists"
-    if isinstance(exc, IntegrityError) or "locked" in str(exc) or "already exists" in str(exc):
+    if (isinstance(exc, IntegrityError) or "locked" in str(exc)
+            or (isinstance(exc, OperationalError) and "already exists" in _first_line(exc))):
         return None
     if isinstance(exc, RuntimeError) and "schema" in str(exc):  # Optuna's check of its tables' version
         return LandslideError(f"{file}: a results store of another Optuna version's schema ({exc}); use the "

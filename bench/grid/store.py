@@ -78,9 +78,12 @@ def open_study(storage: str, name: str, attempts: int = 10) -> optuna.Study:
 
 def _lock_first(engine) -> None:
     """Every transaction on this SQLite store takes the write lock before it reads. Optuna's ``ask`` reads a
-    waiting trial and then marks it running; SQLite ignores its FOR UPDATE, and a deferred transaction
-    locks only at its write, so two workers could both read the trial as waiting and both train the same
-    cell (a server database locks the row). Reads wait for one another too: they are milliseconds."""
+    waiting trial and then marks it running; SQLite ignores its FOR UPDATE, and Python's sqlite3 driver
+    ran the read outside any transaction (it begins one only before a write), so two workers could both
+    read the trial as waiting and both train the same cell (a server database locks the row). Reads now
+    wait for one another too: tens of milliseconds on a store of hundreds of cells. Attached after
+    Optuna's own set-up: its schema check opens a second connection inside a session, which would wait
+    for its own process's lock."""
     from sqlalchemy import event
     if not event.contains(engine, "begin", _begin_immediate):
         event.listen(engine, "begin", _begin_immediate)

@@ -190,3 +190,20 @@ def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monke
     said = capsys.readouterr().out
     assert [f["key"] for f in result.failed] == [cells[1].key] and len(result.metrics) == 1
     assert "1 finished in the store, 1 failed, 0 not run" in said and "a planted error" in said
+
+
+def test_a_cell_that_failed_twice_is_one_failure(tmp_path, monkeypatch, capsys):
+    from bench.grid import runner
+    grid, base, cells, url, study = _grid_and_store(tmp_path)
+
+    def one_fails(cfg, *_):
+        if cfg.key() == cells[1].key:
+            raise ValueError("a planted error")
+        return stored(0.5)
+    monkeypatch.setattr(runner, "run_cell", one_fails)
+    runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
+    again = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False, retry_failed=True))
+    assert [f["key"] for f in again.failed] == [cells[1].key]
+    capsys.readouterr()
+    runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False, train=False))
+    assert "1 finished in the store, 1 failed, 0 not run" in capsys.readouterr().out
