@@ -349,7 +349,8 @@ def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> Gri
         raise LandslideError(f"--no-train: none of {stem}'s {len(cells)} cells is finished in {shown(storage)}; "
                              f"check --profile, --seeds and --out, or run without --no-train")
     print(f"{stem}: {len(cells)} cells: {done} finished in the store, {len(failed)} failed, "
-          f"{len(cells) - done - len(failed)} not run (--no-train: nothing trains) -> store {shown(storage)}", flush=True)
+          f"{len(cells) - done - len(failed)} not run (--no-train: nothing trains) -> store {shown(storage)}",
+          flush=True)
     for f in failed:
         print(f"failed cell {f['row']} seed {f['seed']}: {f['error']} (rerun without --no-train, with --retry-failed)")
     return GridResult(cells, metrics, failed)

@@ -2,12 +2,12 @@
 
 A cell's trial carries ``key`` (hash of its resolved configuration), ``row``, ``seed`` and, once
 finished, ``metrics``. Cells are enqueued as WAITING trials; a worker pops one atomically (Optuna's
-own ``ask``, under SQLite's write lock: ``_lock_first``), so several workers or machines sharing one storage URL never run the same trial, and any
-number of them can join a storage and drain it. Liveness is Optuna's own: a worker records a heartbeat
-for its cell every ``HEARTBEAT_S`` seconds, and a RUNNING cell whose heartbeat is older than ``GRACE_S``
-(its worker was killed, on any machine) is failed by ``fail_stale_trials`` and queued again. A cell
-whose worker ran on this machine and no longer exists is reclaimed at once. Tables are views over the
-COMPLETE trials.
+own ``ask``, under SQLite's write lock: ``_lock_first``), so several workers or machines sharing one
+storage URL never run the same trial, and any number of them can join a storage and drain it.
+Liveness is Optuna's own: a worker records a heartbeat for its cell every ``HEARTBEAT_S`` seconds,
+and a RUNNING cell whose heartbeat is older than ``GRACE_S`` (its worker was killed, on any machine) is
+failed by ``fail_stale_trials`` and queued again. A cell whose worker ran on this machine and no longer
+exists is reclaimed at once. Tables are views over the COMPLETE trials.
 
 Optuna's public API cannot finish a trial another process started, nor heartbeat a trial started with
 ``ask``; ``study._storage`` and ``trial._trial_id`` do both, so optuna is bounded in pyproject.toml.

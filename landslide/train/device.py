@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
+from pathlib import Path
 
 import torch
 
@@ -29,6 +31,28 @@ def check_device(name: str) -> None:
             raise LandslideError(f"--device {name}: this machine has {count} GPU(s), cuda:0 to cuda:{count - 1}")
     if device.type == "mps" and not torch.backends.mps.is_available():
         raise LandslideError(f"--device {name}: Apple's MPS is not available here; use --device cpu or auto")
+
+
+def kernels(device: torch.device) -> str:
+    """What a run's arithmetic ran on: the CPU's model and the vector extension torch dispatches to
+    (AVX2, AVX512, ...), or the GPU's name. The same configuration on another CPU model sums in another
+    order and, training being chaotic, ends at another network (a new draw, as another seed is; two AVX512
+    models did so: tests/test_golden.py): recorded with each fold, so that a difference between two runs
+    of one configuration can be traced."""
+    if device.type == "cuda":
+        return f"cuda {torch.cuda.get_device_name(device)}"
+    return f"{device.type} {torch.backends.cpu.get_cpu_capability()} {cpu_model()}"
+
+
+def cpu_model() -> str:
+    """Vendor, family and model from /proc/cpuinfo (Linux), else what the platform says."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor()
+    field = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line)}
+    return (f"{field.get('vendor_id')} family {field.get('cpu family')} model {field.get('model')} "
+            f"({field.get('model name')})")
 
 
 def synchronize(device: torch.device) -> None:

@@ -32,7 +32,7 @@ from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import ModelSpec, model_spec
 from landslide.train.average import WeightAverage
 from landslide.train.checkpoint import load_checkpoint, save_checkpoint
-from landslide.train.device import autocast, channels_last
+from landslide.train.device import autocast, channels_last, kernels
 from landslide.train.optim import make_optimizer, make_step
 from landslide.train.pipeline import Augment, Preprocess, batch_step
 from landslide.train.results import FoldResult
@@ -288,4 +288,4 @@ def _final_predictions(model, prep: Preprocess, data: FoldData, n_real: int, sta
                       train_loss=np.asarray(state.train_loss, np.float64),
                       train_f1=f1_at_half(data.train_y[:n_real].cpu().numpy(), train_p),
                       train_img_s=state.train_images / max(state.train_seconds, 1e-9), eval_img_s=eval_rate,
-                      smote_emb=smote_e, test_probs=test_p, test_emb=test_e)
+                      smote_emb=smote_e, test_probs=test_p, test_emb=test_e, kernels=kernels(prep.device))

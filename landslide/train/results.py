@@ -36,6 +36,7 @@ class FoldResult:
     # mean training loss per epoch; epochs trained before a resume by versions up to 2026-12 are missing
     # from the front (or the whole array, in results those versions wrote)
     train_loss: np.ndarray | None = None
+    kernels: str = ""  # landslide.train.device.kernels of the process that trained the fold ("" before 2026-12-07)
 
     def save(self, path: Path) -> None:
         """``result.npz``; its marker (``landslide.compat.FINAL_WEIGHTS_MARKER``) says the fold finished."""
@@ -97,6 +98,7 @@ class Metrics:
     folds: int = 0
     config_key: str = ""
     threads: int = 0
+    trained_on: list[str] = dataclasses.field(default_factory=list)  # the folds' kernels, each once
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)

@@ -72,6 +72,7 @@ def score(results: list[FoldResult], data: CvData, head: str = "fc", svm_c: floa
         best_val_f1_folds=[float(r.best_val_f1) for r in results],
         oof_f1=f1_at_half(labels[real], oof[real]),
         test_f1=f1_at_half(data.test_labels, test) if has_test else None,
-        test_f1_boot=[round(float(v), 4) for v in bootstrap_f1(data.test_labels, test)] if has_test else None)
+        test_f1_boot=[round(float(v), 4) for v in bootstrap_f1(data.test_labels, test)] if has_test else None,
+        trained_on=sorted({r.kernels for r in results if r.kernels}))
     return Scored(metrics, oof, test, float(np.mean([r.train_img_s for r in results])),
                   float(np.mean([r.eval_img_s for r in results])))

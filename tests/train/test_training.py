@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import landslide.train.engine as engine
 from landslide.profiles import profile_config
@@ -35,6 +36,9 @@ def test_cli_train_writes_run_and_same_seed_gives_identical_metrics(tmp_path):
     m = json.loads(outs[0])
     assert {"train_f1", "cv_f1_mean", "cv_f1_std", "cv_f1_folds", "test_f1"} <= set(m)
     assert len(m["cv_f1_folds"]) == 2
+    # which CPU trained it: another model would train the same configuration to other numbers
+    from landslide.train.device import cpu_model
+    assert m["trained_on"] == [f"cpu {torch.backends.cpu.get_cpu_capability()} {cpu_model()}"]
     sub = pd.read_csv(run / "submission.csv")
     assert list(sub.columns) == ["ID", "label"] and set(sub.label) <= {0, 1} and len(sub) == 40
     for f in ("config.json", "oof.csv", "log.txt", "fold_0/model.pt", "fold_1/result.npz"):
