@@ -292,7 +292,8 @@ def finished_metrics(study: optuna.Study) -> dict[str, dict]:
 
 
 # what every finished cell's metrics hold: the fields of landslide's Metrics that have no default
-REQUIRED_METRICS = tuple(f.name for f in dataclasses.fields(Metrics) if f.default is dataclasses.MISSING)
+REQUIRED_METRICS = tuple(f.name for f in dataclasses.fields(Metrics)
+                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
 
 
 def _stored_metrics(study: optuna.Study, trial) -> dict:

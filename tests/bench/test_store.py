@@ -68,3 +68,20 @@ def test_a_cell_with_damaged_metrics_is_refused(good_db, stored, said):
     with pytest.raises(LandslideError, match=r"cell baseline seed 0 \(trial 0\): its stored metrics") as caught:
         finished_metrics(study)
     assert said in str(caught.value) and str(good_db) in str(caught.value)
+
+
+def test_metrics_stored_before_a_field_with_a_default_was_added_are_read(good_db):
+    # a field added to Metrics with a default (trained_on, a default_factory) is not required of cells
+    # finished before it: a store of yesterday's cells stays readable
+    import dataclasses
+
+    from landslide.train.results import Metrics
+    optional = [f.name for f in dataclasses.fields(Metrics) if f.default_factory is not dataclasses.MISSING]
+    assert "trained_on" in optional
+    old = {f.name: 0.0 for f in dataclasses.fields(Metrics) if f.name not in optional}
+    study = open_study(f"sqlite:///{good_db}", "grid-x")
+    study.enqueue_trial({}, user_attrs={"key": "abc", "row": "baseline", "seed": 0})
+    trial = study.ask()
+    trial.set_user_attr("metrics", json.dumps(old))
+    study.tell(trial, 0.9)
+    assert finished_metrics(study)["abc"] == old
