@@ -1,6 +1,7 @@
 """Table 2, Table 3 (and any grid of the same shape): run the grid, then write the table views."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,19 @@ class GridRun:
     def header(self) -> list[str]:
         """Title, data and profile, the measured lines (once known), then the code version and the legend."""
         lines = header(self.grid, self.base, self.seeds, self.data, self.stem)
-        return lines[:2] + self.measured + self.partial() + lines[2:]
+        return lines[:2] + self.measured + self.partial() + self.machines() + lines[2:]
+
+    def machines(self) -> list[str]:
+        """What the finished cells trained on (their folds' CPU or GPU), where recorded: another CPU model
+        trains one configuration to other numbers (docs/protocol.md#reproducibility), so a table made on
+        several machines says so. Cells finished before 2026-12-07 did not record it."""
+        counts = Counter(tuple(self.metrics[c.key].get("trained_on") or ()) for c in self.cells
+                         if c.key in self.metrics)
+        if not any(counts):
+            return []
+        parts = [f"{' + '.join(k) or 'not recorded'} ({n} cell{'s' if n > 1 else ''})"
+                 for k, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        return ["trained on: " + "; ".join(parts)]
 
     def partial(self) -> list[str]:
         """A line where some of the grid's (row, seed) cells have not finished: a table read half-way

@@ -7,6 +7,7 @@ import time
 import optuna
 import pandas as pd
 import pytest
+import torch
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +32,9 @@ def test_table2_then_table3_smoke(tmp_path):
     # every grid table states its baseline's regime, and Table 2 the model without a network beside it
     assert "regime: under-fit (baseline train F1" in head[2] and "gap" in head[2]
     assert "without a network" in head[3] and "13 statistics x 12 channels" in head[3]
+    # and what its cells trained on: another CPU model trains the same cells to other numbers
+    from landslide.train.device import kernels
+    assert f"# trained on: {kernels(torch.device('cpu'))} (8 cells)" in csv.read_text().splitlines()
     for ext in ("md", "tex"):
         assert (out / "tables" / f"table2_smoke.{ext}").exists()
     assert "\\toprule" in (out / "tables" / "table2_smoke.tex").read_text()
