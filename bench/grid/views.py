@@ -21,6 +21,7 @@ def write_views(run, df: pd.DataFrame, archive: Archive, stem: str) -> tuple[pd.
     paths = write_table(df, head, run.out / "tables", stem, readable_frame(df, run.grid))
     if run.grid.paper_table == 2:
         backbone = archive.facts["base"].get("backbone", "")
-        title = f"{run.grid.name}: each row against its parent ({backbone}, {len(run.seeds)} seed(s))"
+        # the output's name (table2_long), not the grid's: two profiles' plots would carry one title
+        title = f"{stem}: each row against its parent ({backbone}, {len(run.seeds)} seed(s))"
         paths += plot_effects(df, title, run.out / "figures", f"{stem}_effects")
     return df, paths
