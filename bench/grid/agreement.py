@@ -11,6 +11,18 @@ from landslide.errors import LandslideError
 from landslide.train.rundir import RunDir
 
 
+def _defaults() -> dict:
+    import dataclasses
+
+    from landslide.train.results import Metrics
+    return {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            for f in dataclasses.fields(Metrics)
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+
+
+_DEFAULTS = _defaults()
+
+
 def _same(a, b) -> bool:
     # compared as JSON text: NaN equals NaN there, and floats round-trip exactly
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
@@ -30,7 +42,9 @@ def disagreements(cells: list, metrics: dict[str, dict], out: Path) -> list[str]
         except (OSError, ValueError):
             lines.append(f"{c.grid}/{c.row} seed {c.seed}: {path} is not readable JSON")
             continue
-        differ = sorted(k for k in ran if not _same(stored.get(k), ran[k]))
+        # a field added to the metrics since the cell was stored reads as its default there (a run folder
+        # scored again writes trained_on [] for folds that predate it)
+        differ = sorted(k for k in ran if not _same(stored.get(k, _DEFAULTS.get(k)), ran[k]))
         if differ:
             k = differ[0]
             lines.append(f"{c.grid}/{c.row} seed {c.seed}: {', '.join(differ)} differ from {path} (e.g. {k}: "

@@ -51,3 +51,16 @@ def test_an_edited_run_is_refused_too_and_a_missing_one_is_left_to_the_grid(stor
         refuse_disagreeing(cells, metrics, tmp_path)
     path.unlink()
     refuse_disagreeing(cells, metrics, tmp_path)
+
+
+def test_a_run_scored_again_after_a_field_was_added_agrees_with_the_older_store(stored, tmp_path):
+    # a cell stored before trained_on existed; its run folder scored again writes trained_on [] (its folds
+    # predate the record): the same cell, not an edited store. A recorded machine still must agree.
+    cells, metrics = stored
+    for c in cells:
+        path = RunDir(run_dir_for(tmp_path, c.cfg)).output_path(c.cfg, "metrics", ".json")
+        path.write_text(json.dumps(json.loads(path.read_text()) | {"trained_on": []}))
+    refuse_disagreeing(cells, metrics, tmp_path)
+    path.write_text(json.dumps(json.loads(path.read_text()) | {"trained_on": ["cpu AVX2 x"]}))
+    with pytest.raises(LandslideError, match="trained_on differ"):
+        refuse_disagreeing(cells, metrics, tmp_path)
