@@ -340,7 +340,8 @@ def run_grid(inputs: GridInputs) -> GridResult:
 
 def finished_only(study, cells: list, out: Path, stem: str, storage: str) -> GridResult:
     """--no-train: the grid's finished cells as the store has them; nothing is queued, nothing trains, and
-    a cell not finished is neither failed nor queued here (the next run without --no-train trains it)."""
+    a cell not finished is not queued here (the next run without --no-train trains it); stored failures are
+    reported, and make the command exit non-zero after its outputs are written, as a run's do."""
     metrics = finished_metrics(study)
     refuse_disagreeing(cells, metrics, out)
     failed = _failed(study, cells, metrics)

@@ -52,7 +52,7 @@ class GridRun:
     def machines(self) -> list[str]:
         """What the finished cells trained on (their folds' CPU or GPU), where recorded: another CPU model
         trains one configuration to other numbers (docs/protocol.md#reproducibility), so a table made on
-        several machines says so. Cells finished before 2026-12-07 did not record it."""
+        several machines says so. Cells trained by code before cd23d60 (2026-12-07) did not record it."""
         counts = Counter(tuple(self.metrics[c.key].get("trained_on") or ()) for c in self.cells
                          if c.key in self.metrics)
         if not any(counts):
