@@ -175,8 +175,8 @@ def test_ctrl_c_stops_two_workers_cleanly(tmp_path):
     assert {json.loads(t.user_attrs["config"])["lr"] for t in interrupted} == {1e-3, 2e-3}
 
 
-def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monkeypatch, capsys):
-    from bench.grid import runner
+def _second_cell_fails(tmp_path, monkeypatch):
+    """A two-cell grid run once, its second cell failing by an error of its own; returns what a rerun needs."""
     grid, base, cells, url, study = _grid_and_store(tmp_path)
 
     def one_fails(cfg, *_):
@@ -185,6 +185,11 @@ def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monke
         return stored(0.5)
     monkeypatch.setattr(runner, "run_cell", one_fails)
     runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
+    return grid, base, cells, url
+
+
+def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monkeypatch, capsys):
+    grid, base, cells, url = _second_cell_fails(tmp_path, monkeypatch)
     capsys.readouterr()
     result = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False, train=False))
     said = capsys.readouterr().out
@@ -193,15 +198,7 @@ def test_no_train_reports_a_failed_cell_as_failed_not_as_not_run(tmp_path, monke
 
 
 def test_a_cell_that_failed_twice_is_one_failure(tmp_path, monkeypatch, capsys):
-    from bench.grid import runner
-    grid, base, cells, url, study = _grid_and_store(tmp_path)
-
-    def one_fails(cfg, *_):
-        if cfg.key() == cells[1].key:
-            raise ValueError("a planted error")
-        return stored(0.5)
-    monkeypatch.setattr(runner, "run_cell", one_fails)
-    runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False))
+    grid, base, cells, url = _second_cell_fails(tmp_path, monkeypatch)
     again = runner.run_grid(GridInputs(grid, base, (0,), tmp_path, url, progress=False, retry_failed=True))
     assert [f["key"] for f in again.failed] == [cells[1].key]
     capsys.readouterr()
