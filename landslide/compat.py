@@ -5,14 +5,14 @@ Each goes once no run folder or results store from before its date is kept (retr
 """
 from __future__ import annotations
 
-# Configuration fields added after results stores existed (2026-11-28 .. 12-03), with the value that
+# Configuration fields added after results stores existed (2026-11-28 .. 12-07), with the value that
 # reproduces the old behaviour. A configuration read back without one takes this value, and while a field
 # sits at it, it is left out of the configuration's identity, so older cells keep their keys.
 # Goes: never on its own; dropping an entry re-keys every cell stored before that field existed.
 ADDED_LATER = {"smote_share": 0.0, "smote_mix": "linear", "data_fingerprint": "",
                "threads": 0, "channels_last": False, "folds_trained": 0, "compile": False,
                "ema_decay": 0.0, "warmup_epochs": 0.0, "stem_init": "repeat",
-               "inner_of_fold": -1}
+               "inner_of_fold": -1, "cpu_fused_optimizer": False}
 
 
 def renamed_fields(saved: dict) -> dict:

@@ -40,12 +40,17 @@ class ChannelScaler:
         self.center, self.scale = self.center.float(), self.scale.float()
         return self
 
-    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+    def __call__(self, images: torch.Tensor, memory_format: torch.memory_format = torch.preserve_format
+                 ) -> torch.Tensor:
+        """``(images - center) / scale`` in a new tensor of ``memory_format``: the subtraction writes the
+        new layout and the division runs in place, two passes and one allocation (a batch of 128 patches
+        is 25 MB, more than the cache; the same values as the plain expression, element by element)."""
         if self.center is None or self.scale is None:
             raise RuntimeError("ChannelScaler used before fit()")
         c = self.center.to(images.device).view(1, -1, 1, 1)
         s = self.scale.to(images.device).view(1, -1, 1, 1)
-        return (images - c) / s
+        out = torch.empty_like(images, memory_format=memory_format)
+        return torch.sub(images, c, out=out).div_(s)
 
     def state_dict(self) -> dict:
         return {"kind": self.kind, "center": self.center, "scale": self.scale}

@@ -12,7 +12,7 @@ from landslide.augment.mix import cutmix, mixup
 from landslide.config import ExperimentConfig
 from landslide.data.bands import RGB_BANDS, channel_kind
 from landslide.data.normalize import ChannelScaler
-from landslide.train.device import to_device
+from landslide.train.device import channels_last as wants_channels_last
 
 
 class Preprocess:
@@ -22,7 +22,9 @@ class Preprocess:
         self.scaler, self.size, self.device, self.channels_last = scaler, size, device, channels_last
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.scaler(to_device(x, self.device, self.channels_last))
+        # the scaler writes the model's layout itself: no separate copy into channels_last
+        layout = torch.channels_last if wants_channels_last(self.device, self.channels_last) else torch.contiguous_format
+        x = self.scaler(x.to(self.device, non_blocking=True), layout)
         if x.shape[-1] != self.size:
             x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
         return x

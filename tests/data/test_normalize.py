@@ -27,3 +27,18 @@ def test_constant_channel_does_not_divide_by_zero():
     for kind in ("standard", "robust"):
         assert torch.isfinite(ChannelScaler(kind).fit(x)(x)).all()
 
+
+
+def test_scaling_into_another_layout_changes_no_value_and_leaves_the_input_alone():
+    # the training pipeline scales straight into channels_last: the same float32 values, bit for bit, as
+    # the plain expression on a channels_last copy (every committed number was made that way)
+    x = torch.randn(6, 4, 9, 9) * 7 + 3
+    before = x.clone()
+    scaler = ChannelScaler("standard").fit(x)
+    plain = (x.contiguous(memory_format=torch.channels_last) - scaler.center.view(1, -1, 1, 1)) \
+        / scaler.scale.view(1, -1, 1, 1)
+    scaled = scaler(x, torch.channels_last)
+    assert scaled.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(scaled, plain)
+    assert torch.equal(x, before)
+    assert torch.equal(scaler(x[1:3]), (x[1:3] - scaler.center.view(1, -1, 1, 1)) / scaler.scale.view(1, -1, 1, 1))
