@@ -23,7 +23,8 @@ class Preprocess:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         # the scaler writes the model's layout itself: no separate copy into channels_last
-        layout = torch.channels_last if wants_channels_last(self.device, self.channels_last) else torch.contiguous_format
+        on = wants_channels_last(self.device, self.channels_last)
+        layout = torch.channels_last if on else torch.contiguous_format
         x = self.scaler(x.to(self.device, non_blocking=True), layout)
         if x.shape[-1] != self.size:
             x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
