@@ -26,8 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 
 @pytest.mark.parametrize("name, fields", [("plain", {}), ("full", FULL)])
 def test_smoke_run_reproduces_the_numbers_written_before_the_refactor(tmp_path, name, fields):
-    # the golden numbers predate the fused optimiser on the CPU (another order of arithmetic)
-    cfg = profile_config("smoke", threads=1, cpu_fused_optimizer=False, **fields)
+    cfg = profile_config("smoke", threads=1, **fields)
     metrics = run_experiment(cfg, tmp_path / name, progress=False).metrics
     suffix = "-svm-c1" if fields else ""
     golden = json.loads((GOLDEN / name / f"metrics{suffix}.json").read_text())
