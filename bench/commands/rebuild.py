@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 HELP = ("rebuild every grid table with an archive under TABLES/scores (its verdicts and forest plot too) from "
-        "the per-patch scores, without training; writes OUT/tables/STEM.{csv,md,tex} and "
-        "OUT/figures/STEM_effects.{png,pdf}. Time: not measured (no training)")
+        "the per-patch scores, and every backbones table's Markdown, LaTeX and figure from its CSV, without "
+        "training; writes OUT/tables/STEM.{csv,md,tex}, OUT/figures/STEM_effects.{png,pdf} and "
+        "OUT/figures/STEM.{png,pdf,txt} for backbones tables. Time: seconds (no training)")
 
 
 def add_arguments(p) -> None:

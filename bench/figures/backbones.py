@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.figures.backbones_table import readable_frame, summary_line
+from bench.figures.backbones_table import (
+    RATES_START,
+    SUMMARY_START,
+    rates_summary,
+    readable_frame,
+    readable_rates,
+    summary_line,
+)
 from bench.grid.cells import run_dir_for
 from bench.grid.collapse import DROP
 from bench.grid.inputs import grid_inputs
@@ -116,11 +123,41 @@ def figure_title(head: list[str]) -> str:
 def backbones_figure(table: Path, out_dir: Path) -> list[Path]:
     """Fig. 5 drawn again from a backbones table (TABLE.csv as ``bench backbones`` wrote it), no training."""
     head, df = read_table(table)
-    missing = [c for c in ("family", "timm_model", "params_m", "cv_f1", "cv_f1_std") if c not in df]
+    missing = [c for c in PLOT_COLUMNS if c not in df]
     if missing:
         raise LandslideError(f"{table}: no column {', '.join(missing)}; it is not a backbones table (rerun "
                              f"python -m bench backbones to write one)")
     return draw_backbones(df, figure_title(head), head, out_dir, table.stem)
+
+
+PLOT_COLUMNS = ("family", "timm_model", "params_m", "cv_f1", "cv_f1_std")
+RATE_COLUMNS = ("family", "lr", "inner_val_f1", "chosen")  # the rate per family (bench/grid/family_lr.py)
+
+
+def _columns(table: Path) -> list[str]:
+    with table.open() as f:
+        return next((line.strip().split(",") for line in f if not line.startswith("#")), [])
+
+
+def is_backbones_table(table: Path) -> bool:
+    """Whether ``table`` (a CSV that ``write_table`` wrote) is a backbones table or its rates table."""
+    columns = _columns(table)
+    return any(all(c in columns for c in kind) for kind in (PLOT_COLUMNS, RATE_COLUMNS))
+
+
+def rebuild_backbones(table: Path, out: Path) -> list[Path]:
+    """A backbones table's (or its rates table's) readable Markdown and LaTeX, its summary line and, for two
+    rows or more, its figure, written again from its CSV under ``out``/tables and ``out``/figures: a change
+    of how the table reads costs no retraining. The CSV's columns stay as the run wrote them."""
+    head, df = read_table(table)
+    if all(c in df for c in RATE_COLUMNS):
+        head = [h for h in head if not h.startswith(RATES_START)]  # the summary is made again from the rows
+        return write_table(df, [*head, rates_summary(df)], out / "tables", table.stem, readable_rates(df))
+    head = [h for h in head if not h.startswith(SUMMARY_START)]
+    paths = write_table(df, [*head, summary_line(df)], out / "tables", table.stem, readable_frame(df))
+    if df.cv_f1.notna().sum() > 1:  # one point (an artefact check of one family) is a table, not a figure
+        paths += draw_backbones(df, figure_title(head), head, out / "figures", table.stem)
+    return paths
 
 
 def runnable_rows(grid: Grid, profile: str) -> tuple[Grid, list[str]]:

@@ -35,6 +35,9 @@ def readable_frame(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SUMMARY_START = "leading family on test F1: "
+
+
 def _named(r) -> str:
     return f"{r.get('family', r['row'])} ({r.get('timm_model', '')})"
 
@@ -44,28 +47,34 @@ def summary_line(df: pd.DataFrame) -> str:
     intervals and whether they overlap (overlapping intervals: a lead within noise)."""
     done = df[df.test_f1.notna()].sort_values("test_f1", ascending=False) if "test_f1" in df else df.iloc[:0]
     if done.empty:
-        return "leading family on test F1: none (no family finished)"
+        return SUMMARY_START + "none (no family finished)"
     first = done.iloc[0]
-    line = f"leading family on test F1: {_named(first)} {_iv(first.test_f1, first.test_f1_lo, first.test_f1_hi, '.3f')}"
+
+    def test_f1(r) -> str:  # tables written before the intervals existed have none
+        return _iv(r.test_f1, r.get("test_f1_lo"), r.get("test_f1_hi"), ".3f")
+    line = f"{SUMMARY_START}{_named(first)} {test_f1(first)}"
     if len(done) == 1:
         return line + " (the only family run)"
     second = done.iloc[1]
-    overlap = not (first.test_f1_lo > second.test_f1_hi) if not pd.isna(first.test_f1_lo) else None
+    overlap = None if pd.isna(first.get("test_f1_lo")) else not first.test_f1_lo > second.test_f1_hi
     said = ("" if overlap is None else "; the intervals overlap: a lead within noise" if overlap
             else "; the intervals do not overlap")
-    return (f"{line}, {first.test_f1 - second.test_f1:+.3f} over {_named(second)} "
-            f"{_iv(second.test_f1, second.test_f1_lo, second.test_f1_hi, '.3f')}{said}")
+    return f"{line}, {first.test_f1 - second.test_f1:+.3f} over {_named(second)} {test_f1(second)}{said}"
 
 
 def readable_rates(scores: pd.DataFrame) -> pd.DataFrame:
     """The inner split's table: every (family, rate) pair's inner validation and train F1."""
     return pd.DataFrame({"row": scores.row, "family": scores.family, "lr": scores.lr.map(lambda v: f"{v:g}"),
                          "inner validation F1": scores.inner_val_f1.map(lambda v: f"{v:.3f}"),
-                         "train F1": scores.train_f1.map(lambda v: f"{v:.3f}"), "chosen": scores.chosen})
+                         "train F1": scores.train_f1.map(lambda v: f"{v:.3f}"),
+                         "chosen": scores.chosen.fillna("")})  # a CSV read back holds NaN for ""
+
+
+RATES_START = "chosen rates (inner validation F1): "
 
 
 def rates_summary(scores: pd.DataFrame) -> str:
     """Each family's chosen rate and its inner validation F1, best first."""
     chosen = scores[scores.chosen == "yes"].sort_values("inner_val_f1", ascending=False)
-    return "chosen rates (inner validation F1): " + ", ".join(
+    return RATES_START + ", ".join(
         f"{r.family} {r.lr:g} ({r.inner_val_f1:.3f})" for r in chosen.itertuples())

@@ -1,9 +1,11 @@
 """``python -m bench rebuild``: every grid table under TABLES/scores rebuilt from its archive, with its
-verdicts and its forest plot, without training (the learning curves need the run folders: not here)."""
+verdicts and its forest plot, and every backbones table's readable view and figure from its CSV, without
+training (the learning curves need the run folders: not here)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from bench.figures.backbones import is_backbones_table, rebuild_backbones
 from bench.grid.archive import folder, read
 from bench.grid.cells import Cell
 from bench.grid.report import build_table
@@ -15,12 +17,16 @@ from landslide.errors import LandslideError
 
 
 def rebuild(tables: Path, out: Path) -> list[Path]:
-    """Rebuild each archive of ``tables``/scores into ``out``/tables and ``out``/figures."""
+    """Rebuild each archive of ``tables``/scores, and each backbones table of ``tables``, into ``out``/tables
+    and ``out``/figures."""
     metas = sorted(folder(tables).glob("*.json"))
-    if not metas:
-        raise LandslideError(f"no archive under {folder(tables)}: a grid command (python -m bench table2) writes "
-                             f"one beside its table")
+    backbones = [t for t in sorted(tables.glob("*.csv")) if is_backbones_table(t)]
+    if not metas and not backbones:
+        raise LandslideError(f"no archive under {folder(tables)} and no backbones table in {tables}: a grid "
+                             f"command (python -m bench table2) writes one beside its table")
     paths: list[Path] = []
+    for table in backbones:
+        paths += rebuild_backbones(table, out)
     for meta in metas:
         archive = read(meta)
         facts = archive.facts

@@ -112,7 +112,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     import hashlib
     cfg = smoke(smote_mix="linear")  # the mix every run used before the field existed
     added = ("smote_share", "smote_mix", "data_fingerprint", "threads", "channels_last", "folds_trained",
-             "profile_file", "ema_decay", "warmup_epochs", "stem_init", "inner_of_fold")
+             "profile_file", "ema_decay", "warmup_epochs", "stem_init", "inner_of_fold", "cpu_fused_optimizer")
     before = {k: v for k, v in cfg.resolved().items() if k not in ("head", "svm_c", "device", "compile", *added)}
     old_key = hashlib.sha1(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]  # as stores made it
     assert cfg.training_key() == old_key
@@ -121,7 +121,7 @@ def test_fields_added_later_keep_old_keys_at_their_old_value():
     assert cfg.replace(threads=1).training_key() != cfg.replace(threads=2).training_key()
     # the captured step trains whole batches only: a run of its own, while compile=false keeps the old key
     for change in ({"compile": True}, {"channels_last": True}, {"folds_trained": 1}, {"ema_decay": 0.99},
-                   {"warmup_epochs": 0.5}):
+                   {"warmup_epochs": 0.5}, {"cpu_fused_optimizer": True}):
         assert cfg.replace(**change).training_key() != old_key
     assert cfg.replace(folds_trained=cfg.folds).training_key() == old_key  # every fold, as 0 trains
 
