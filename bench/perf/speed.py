@@ -29,26 +29,9 @@ from landslide.data.builtin import load_source
 from landslide.errors import LandslideError
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.options import config_from_args
+from landslide.peak_memory import peak_mb, reset_peak
 from landslide.train.device import pick_device, synchronize
 from landslide.train.engine import eval_forward, model_input_size, predict
-
-
-def _reset_peak() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def train_rates(cfg, images, labels, device, steps: int) -> dict:
@@ -132,10 +115,10 @@ def speed_command(args) -> None:
     rows = []
 
     def part(name, fn):
-        _reset_peak()
+        reset_peak()
         t0 = time.perf_counter()
         res = fn()
-        rows.append({"part": name, "seconds": time.perf_counter() - t0, "peak_rss_mb": _peak_mb()})
+        rows.append({"part": name, "seconds": time.perf_counter() - t0, "peak_rss_mb": peak_mb()})
         return res
 
     rates, model, prep = part("train/eval/embed", lambda: train_rates(cfg, images, labels, device, args.steps))
