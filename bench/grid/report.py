@@ -270,6 +270,10 @@ def readable_frame(df: pd.DataFrame, grid: Grid) -> pd.DataFrame:
 def summary_line(df: pd.DataFrame) -> str:
     """One line above a table: how many rows each verdict names, on the primary metric."""
     said = [v for v in df.get("verdict", pd.Series(dtype=object)) if isinstance(v, str) and v]
+    if not said and df.get(f"d_{PRIMARY}", pd.Series(dtype=float)).notna().any():
+        # rows and parents ran, but the Bayesian test (bench.grid.stats.bayes) has a single (seed, fold) pair
+        return (f"verdicts on {METRIC_NAMES[PRIMARY]}: none (a verdict needs two (seed, fold) pairs of a row and "
+                f"its parent or more; one fold of one seed gives the changes and their test intervals only)")
     if not said:
         return f"verdicts on {METRIC_NAMES[PRIMARY]}: none (no row has both itself and its parent run)"
     counts = ", ".join(f"{said.count(v)} {v}" for v in ("better", "worse", "equivalent", "undecided") if v in said)

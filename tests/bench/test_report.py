@@ -1,6 +1,8 @@
+import numpy as np
+import pandas as pd
 import pytest
 
-from bench.grid.report import paired_change
+from bench.grid.report import paired_change, summary_line
 
 
 def test_paired_test_marks_a_consistent_gain_and_not_noise():
@@ -54,3 +56,12 @@ def test_a_preview_table_s_title_names_the_preview_output_not_the_grid():
     assert output_stem(grid.name, preview) == "table2_preview"
     run = GridRun(grid, preview, [0], Path("."), [], {}, [])
     assert run.header()[0].startswith("table2_preview: Ablation of training factors")
+
+
+def test_the_verdict_summary_says_why_a_one_fold_table_has_none():
+    one_pair = pd.DataFrame({"row": ["base", "mix"], "d_ap": [np.nan, -0.007], "verdict": ["", ""]})
+    assert "a verdict needs two (seed, fold) pairs" in summary_line(one_pair)
+    unrun = one_pair.assign(d_ap=np.nan)
+    assert summary_line(unrun).endswith("none (no row has both itself and its parent run)")
+    judged = one_pair.assign(verdict=["", "worse"])
+    assert summary_line(judged) == "verdicts on AP against each row's parent (1 row): 1 worse"
