@@ -79,7 +79,8 @@ def draw_backbones(df, title: str, caption: list[str], out_dir: Path, name: str)
     fig, ax = plt.subplots(figsize=(8, 5))
     done = df[df.cv_f1.notna()].reset_index(drop=True)
     bad = diverged(done)
-    ax.errorbar(done.params_m, done.cv_f1, yerr=done.cv_f1_std, fmt="o", capsize=3, label="CV F1 (mean ± std)")
+    ax.errorbar(done.params_m, done.cv_f1, yerr=done.cv_f1_std.fillna(0), fmt="o", capsize=3,
+                label="CV F1 (mean ± std)")
     if "test_f1" in done and done.test_f1.notna().any():
         ax.scatter(done.params_m, done.test_f1, marker="x", color="C3", label="test F1")
     if bad.any():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bench.grid.report import cv_text
+
 
 def _f(v, fmt: str) -> str:
     return "" if v is None or pd.isna(v) else format(v, fmt)
@@ -26,7 +28,7 @@ def readable_frame(df: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "row": r["row"], "network": network, "lr": _f(r.get("lr"), "g"),
             "params (M)": _f(r.get("params_m"), ".1f"), "train F1": _f(r.get("train_f1"), ".3f"),
-            "CV F1": (f"{r['cv_f1']:.3f} ± {r['cv_f1_std']:.3f}" if not pd.isna(r.get("cv_f1")) else "not run"),
+            "CV F1": cv_text(r.get("cv_f1"), r.get("cv_f1_std")),
             "test F1 [95 %]": _iv(r.get("test_f1"), r.get("test_f1_lo"), r.get("test_f1_hi"), ".3f"),
             "Δ CV F1 vs baseline [95 %]": (f"{d} {r['mark_base']}" if d and isinstance(r.get("mark_base"), str)
                                            else d),

@@ -114,7 +114,8 @@ def _scores(ms: list[dict]) -> dict:
     folds = [v for m in ms for v in m["cv_f1_folds"]]
     best = [v for m in ms for v in m.get("best_val_f1_folds") or []]
     out = {"train_f1": float(np.mean([m["train_f1"] for m in ms])), "cv_f1": float(np.mean(folds)),
-           "cv_f1_std": float(np.std(folds)), "best_val_f1": float(np.mean(best)) if best else np.nan}
+           "cv_f1_std": float(np.std(folds)) if len(folds) > 1 else np.nan,  # one fold has no spread
+           "best_val_f1": float(np.mean(best)) if best else np.nan}
     out["optimism"] = out["best_val_f1"] - out["cv_f1"]
     tests = [m["test_f1"] for m in ms if m.get("test_f1") is not None]
     out["test_f1"] = float(np.mean(tests)) if tests else np.nan
@@ -160,6 +161,13 @@ def header(grid: Grid, base, seeds: list[int], data: str, stem: str) -> list[str
             f"arrow where p < {ALPHA}, ~ where the change is within noise."]
 
 
+def cv_text(mean, std, nd: int = 3) -> str:
+    """CV F1 as a person reads it: mean ± std over (seed, fold), or the one fold's value said as such."""
+    if mean is None or pd.isna(mean):
+        return "not run"
+    return f"{mean:.{nd}f} " + ("(one fold)" if std is None or pd.isna(std) else f"± {std:.{nd}f}")
+
+
 def _fmt(v, nd=4):
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return ""
@@ -174,8 +182,7 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     def col(name):
         return out[name] if name in out else pd.Series([np.nan] * n, index=out.index)
     if "cv_f1" in out:
-        out["CV F1"] = [f"{_fmt(m)} ± {_fmt(s)}" if not np.isnan(m) else "not run"
-                        for m, s in zip(out["cv_f1"], col("cv_f1_std"), strict=True)]
+        out["CV F1"] = [cv_text(m, s, 4) for m, s in zip(out["cv_f1"], col("cv_f1_std"), strict=True)]
     if "best_val_f1" in out:
         out["best-on-val"] = [f"{_fmt(b)} ({o:+.4f})" if not np.isnan(b) else ""
                               for b, o in zip(col("best_val_f1"), col("optimism"), strict=True)]
@@ -256,8 +263,7 @@ def readable_frame(df: pd.DataFrame, grid: Grid) -> pd.DataFrame:
             "row": r["row"],
             "what changed": labels.get(r["row"], r["row"]) + (f" (vs {parent})" if parent else ""),
             "test AP [95 %]": _iv(r.get("test_ap"), r.get("test_ap_lo"), r.get("test_ap_hi")),
-            "CV F1": (f"{r['cv_f1']:.3f} ± {r['cv_f1_std']:.3f}" if not pd.isna(r.get("cv_f1", np.nan))
-                      else "not run"),
+            "CV F1": cv_text(r.get("cv_f1"), r.get("cv_f1_std")),
             "test F1 [95 %]": _iv(r.get("test_f1_05", r.get("test_f1")), r.get("test_f1_lo"), r.get("test_f1_hi")),
             "Δ AP vs parent [95 %]": _iv(r.get("d_ap"), r.get("d_ap_lo"), r.get("d_ap_hi"), signed=True),
             "paper Δ F1": "" if pd.isna(r.get("paper_d_f1", np.nan)) else f"{r['paper_d_f1']:+.3f}",

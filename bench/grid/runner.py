@@ -41,7 +41,7 @@ from bench.grid.terminal import GridProgress
 from bench.output import output_stem
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
-from landslide.peak_memory import peak_mb, reset_peak
+from landslide.peak_memory import PeakSampler
 from landslide.train.rundir import ResumePoint, RunDir
 
 
@@ -110,9 +110,9 @@ def work(job: WorkerJob, events=None) -> int:
             return done
         trial, attrs = popped
         t0 = time.time()
-        reset_peak()  # the worker's peak from here on is this cell's (the data a cell loads is its own)
         try:
-            with heartbeat(study, trial):
+            # the cell's own peak (a worker's lifetime mark would carry the largest cell it ran before)
+            with heartbeat(study, trial), PeakSampler() as memory:
                 metrics = train_cell(job, attrs, events)
         except Exception as exc:  # a failed cell is reported and kept for --retry-failed, not fatal
             record_failure(study, trial, exc)
@@ -124,8 +124,8 @@ def work(job: WorkerJob, events=None) -> int:
             record_failure(study, trial, exc)
             raise
         trial.set_user_attr("metrics", json.dumps(metrics, default=float))
-        peak = peak_mb()
-        trial.set_user_attr("peak_rss_mb", round(peak))
+        peak = memory.peak_mb
+        trial.set_user_attr("peak_rss_mb", round(peak) if peak == peak else None)  # NaN off Linux
         if finished_elsewhere(study, trial):  # a twin queued by another process won the race: one result per cell
             study.tell(trial, state=TrialState.PRUNED)
             _ended(job, events)
@@ -135,7 +135,7 @@ def work(job: WorkerJob, events=None) -> int:
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
         _ended(job, events, f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 "
                             f"{metrics['cv_f1_mean']:.3f} +- {metrics['cv_f1_std']:.3f}, test F1 {test} "
-                            f"({time.time() - t0:.0f}s, peak {peak / 1024:.2f} GiB)")
+                            f"({time.time() - t0:.0f}s, peak {peak / 1024:.2f} GiB)".replace("nan", "n/a"))
 
 
 def train_cell(job: WorkerJob, attrs: dict, events) -> dict:

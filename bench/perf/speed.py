@@ -6,7 +6,7 @@
   sample of the same pairs, and the arithmetic rate against this machine's matmul rate;
 - the training arithmetic achieved through the pipeline (FLOPs per image x images/s) against the matmul rate;
 - embedding extraction images/s, SVM and LightGBM fit times on the embeddings;
-- peak resident memory of each part (Linux: the VmHWM mark, reset between parts).
+- peak resident memory of each part (Linux: sampled from /proc while the part runs).
 Timings are wall-clock on a shared machine: compare ratios from one run, not absolute numbers across runs.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from landslide.data.builtin import load_source
 from landslide.errors import LandslideError
 from landslide.models.heads import fit_lgbm, fit_svm
 from landslide.options import config_from_args
-from landslide.peak_memory import peak_mb, reset_peak
+from landslide.peak_memory import PeakSampler
 from landslide.train.device import pick_device, synchronize
 from landslide.train.engine import eval_forward, model_input_size, predict
 
@@ -115,10 +115,10 @@ def speed_command(args) -> None:
     rows = []
 
     def part(name, fn):
-        reset_peak()
         t0 = time.perf_counter()
-        res = fn()
-        rows.append({"part": name, "seconds": time.perf_counter() - t0, "peak_rss_mb": peak_mb()})
+        with PeakSampler() as memory:
+            res = fn()
+        rows.append({"part": name, "seconds": time.perf_counter() - t0, "peak_rss_mb": memory.peak_mb})
         return res
 
     rates, model, prep = part("train/eval/embed", lambda: train_rates(cfg, images, labels, device, args.steps))

@@ -185,7 +185,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
         metrics = dataclasses.replace(scored.metrics, data=data.source, profile=profile_name(cfg), seed=cfg.seed,
                                       folds=cfg.folds, config_key=cfg.key(), threads=torch.get_num_threads())
         # Throughput differs run to run; it goes beside the metrics, so that metrics.json is reproducible.
-        # The peak: the process's, or in a grid worker the cell's (bench.grid.runner resets it per cell).
+        # The peak: the process's since it started (in a grid worker, over the cells it ran so far).
         write_json(run.timing_path, {"train_img_s": scored.train_img_s, "eval_img_s": scored.eval_img_s,
                                      "wall_s": wall, "peak_rss_mb": round(peak_mb())})
         write_json(run.output_path(cfg, "metrics", ".json"), metrics.as_json())

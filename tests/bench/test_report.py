@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.grid.report import paired_change, summary_line
+from bench.grid.report import _scores, cv_text, paired_change, summary_line
 
 
 def test_paired_test_marks_a_consistent_gain_and_not_noise():
@@ -65,3 +65,12 @@ def test_the_verdict_summary_says_why_a_one_fold_table_has_none():
     assert summary_line(unrun).endswith("none (no row has both itself and its parent run)")
     judged = one_pair.assign(verdict=["", "worse"])
     assert summary_line(judged) == "verdicts on AP against each row's parent (1 row): 1 worse"
+
+
+def test_one_fold_has_no_spread_and_says_so():
+    assert cv_text(0.8652, np.nan) == "0.865 (one fold)"
+    assert cv_text(0.8514, 0.0137) == "0.851 ± 0.014" and cv_text(np.nan, np.nan) == "not run"
+    one = _scores([{"cv_f1_folds": [0.865], "train_f1": 0.96, "test_f1": 0.87}])
+    assert one["cv_f1"] == 0.865 and np.isnan(one["cv_f1_std"])
+    two = _scores([{"cv_f1_folds": [0.8, 0.9], "train_f1": 0.96, "test_f1": 0.87}])
+    assert two["cv_f1_std"] == pytest.approx(0.05)
