@@ -65,6 +65,12 @@ def write_table(df: pd.DataFrame, head: list[str], out_dir: Path, name: str, sho
     return paths
 
 
+def table_columns(path: Path) -> list[str]:
+    """The column names of a CSV that ``write_table`` wrote (its first line that is not a header comment)."""
+    with path.open() as f:
+        return next((line.strip().split(",") for line in f if not line.startswith("#")), [])
+
+
 def read_table(path: Path) -> tuple[list[str], pd.DataFrame]:
     """A CSV that ``write_table`` wrote: its header lines (without the ``# ``) and its frame, so a figure is
     drawn again from a committed table without the runs that made it."""

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 HELP = ("rebuild every grid table with an archive under TABLES/scores (its verdicts and forest plot too) from "
-        "the per-patch scores, and every backbones table's Markdown, LaTeX and figure from its CSV, without "
-        "training; writes OUT/tables/STEM.{csv,md,tex}, OUT/figures/STEM_effects.{png,pdf} and "
+        "the per-patch scores, and every backbones or tricks table's Markdown, LaTeX (and figure) from its CSV, "
+        "without training; writes OUT/tables/STEM.{csv,md,tex}, OUT/figures/STEM_effects.{png,pdf} and "
         "OUT/figures/STEM.{png,pdf,txt} for backbones tables. Time: 40 s for the committed tables, no training "
         "(measured 2026-12-08 on a 2-core CPU, docs/performance.md)")
 

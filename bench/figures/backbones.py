@@ -24,7 +24,7 @@ from bench.grid.inputs import grid_inputs
 from bench.grid.report import build_table
 from bench.grid.spec import Grid, load_grid
 from bench.grid.tables import print_compact, run_inputs
-from bench.output import output_stem, read_table, save_figure, write_table
+from bench.output import output_stem, read_table, save_figure, table_columns, write_table
 from landslide.data.bands import channel_names
 from landslide.errors import LandslideError
 from landslide.models.backbones import count_parameters
@@ -135,14 +135,9 @@ PLOT_COLUMNS = ("family", "timm_model", "params_m", "cv_f1", "cv_f1_std")
 RATE_COLUMNS = ("family", "lr", "inner_val_f1", "chosen")  # the rate per family (bench/grid/family_lr.py)
 
 
-def _columns(table: Path) -> list[str]:
-    with table.open() as f:
-        return next((line.strip().split(",") for line in f if not line.startswith("#")), [])
-
-
 def is_backbones_table(table: Path) -> bool:
     """Whether ``table`` (a CSV that ``write_table`` wrote) is a backbones table or its rates table."""
-    columns = _columns(table)
+    columns = table_columns(table)
     return any(all(c in columns for c in kind) for kind in (PLOT_COLUMNS, RATE_COLUMNS))
 
 

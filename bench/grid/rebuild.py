@@ -1,6 +1,7 @@
 """``python -m bench rebuild``: every grid table under TABLES/scores rebuilt from its archive, with its
-verdicts and its forest plot, and every backbones table's readable view and figure from its CSV, without
-training (the learning curves need the run folders: not here)."""
+verdicts and its forest plot, and the tables without an archive whose CSV holds every number (the
+backbones, their rates, the tricks) given their readable view and figure again, without training (the
+learning curves need the run folders: not here)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,21 +13,25 @@ from bench.grid.report import build_table
 from bench.grid.spec import Grid, Row
 from bench.grid.tables import GridRun
 from bench.grid.views import write_views
+from bench.studies.tricks import is_tricks_table, rebuild_tricks
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
 
+# tables without an archive whose CSV keeps every number: (is it one, write its views again)
+VIEWS = [(is_backbones_table, rebuild_backbones), (is_tricks_table, rebuild_tricks)]
+
 
 def rebuild(tables: Path, out: Path) -> list[Path]:
-    """Rebuild each archive of ``tables``/scores, and each backbones table of ``tables``, into ``out``/tables
-    and ``out``/figures."""
+    """Rebuild each archive of ``tables``/scores, and each table of ``tables`` that ``VIEWS`` knows, into
+    ``out``/tables and ``out``/figures."""
     metas = sorted(folder(tables).glob("*.json"))
-    backbones = [t for t in sorted(tables.glob("*.csv")) if is_backbones_table(t)]
-    if not metas and not backbones:
-        raise LandslideError(f"no archive under {folder(tables)} and no backbones table in {tables}: a grid "
-                             f"command (python -m bench table2) writes one beside its table")
+    views = [(t, remake) for t in sorted(tables.glob("*.csv")) for known, remake in VIEWS if known(t)]
+    if not metas and not views:
+        raise LandslideError(f"no archive under {folder(tables)} and no backbones or tricks table in {tables}: a "
+                             f"grid command (python -m bench table2) writes one beside its table")
     paths: list[Path] = []
-    for table in backbones:
-        paths += rebuild_backbones(table, out)
+    for table, remake in views:
+        paths += remake(table, out)
     for meta in metas:
         archive = read(meta)
         facts = archive.facts

@@ -31,6 +31,17 @@ def fold_f1s(run_dir: Path, cfg: ExperimentConfig) -> tuple[list[float], list[fl
     return per_fold_f1(rs.labels, rs.oof, rs.fold_of), tuned, thresholds
 
 
+def summary_line(changes: dict[str, tuple[float, float]]) -> str:
+    """One line above the table: the range of the tuned-minus-0.5 changes, and which rows' changes pass
+    p < 0.05 (``changes``: row -> (change, p))."""
+    if not changes:
+        return "cross-fitted threshold against 0.5: no row finished"
+    d = [c for c, _ in changes.values()]
+    clear = [f"{r} {c:+.4f} (p {p:.3f})" for r, (c, p) in changes.items() if p < 0.05]
+    return (f"cross-fitted threshold against 0.5, CV F1: changes {min(d):+.4f} to {max(d):+.4f}; p < 0.05 for "
+            f"{', '.join(clear) if clear else 'none'} of {len(changes)} rows")
+
+
 def thresholds_command(args) -> None:
     inputs = grid_inputs(load_grid(args.grid), args)
     grid, base, seeds, out = inputs.grid, inputs.base, list(inputs.seeds), inputs.out
@@ -40,12 +51,13 @@ def thresholds_command(args) -> None:
         plain, tuned, t = fold_f1s(finished_run_dir(out, c.cfg, inputs.progress), c.cfg)
         row = per_row.setdefault(c.row, ([], [], []))
         row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
-    lines = []
+    lines, changes = [], {}
     for row in grid.rows:
         if row.name not in per_row:
             continue
         plain, tuned, t = per_row[row.name]
         d, p = corrected_ttest(np.subtract(tuned, plain), base.folds)
+        changes[row.name] = (d, p)
         lines.append({"row": row.name, "CV F1 at 0.5": f"{np.mean(plain):.4f} ± {np.std(plain):.4f}",
                       "CV F1 at OOF threshold": f"{np.mean(tuned):.4f} ± {np.std(tuned):.4f}",
                       "change (p)": f"{d:+.4f} ({p:.2f})", "thresholds": f"{min(t):.2f}-{max(t):.2f}"})
@@ -53,7 +65,8 @@ def thresholds_command(args) -> None:
     head = header_lines(f"{grid.title}: CV F1 at 0.5 and at a cross-fitted out-of-fold threshold "
                         f"({base.profile} profile, seeds {','.join(map(str, seeds))})",
                         *measured,
-                        "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score")
+                        "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score",
+                        summary_line(changes))
     df = pd.DataFrame(lines)
     stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
     md_path = write_table(df, head, out / "tables", stem, latex=False)[1]

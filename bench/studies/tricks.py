@@ -36,7 +36,7 @@ from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, load_grid
 from bench.grid.store import finished_metrics, grid_study, open_study, storage_url
 from bench.grid.tables import stored_measured_lines
-from bench.output import output_stem, write_table
+from bench.output import output_stem, read_table, table_columns, write_table
 from landslide.errors import LandslideError
 from landslide.metrics import bootstrap_f1, corrected_ttest, interval
 from landslide.train.rundir import require_every_fold
@@ -164,6 +164,38 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+SUMMARY_START = "steps whose test F1 interval is clear of 0: "
+
+
+def summary_line(df: pd.DataFrame) -> str:
+    """One line above the table: which steps move test F1 with an interval clear of 0, and the last
+    network row against the best tabular one (the tabular rows stand alone: they have no change)."""
+    d = df.get("delta_test", pd.Series(np.nan, index=df.index)).astype(float)
+    lo, hi = (df.get(c, pd.Series(np.nan, index=df.index)).astype(float) for c in ("delta_test_lo", "delta_test_hi"))
+    clear = [f"{r} {v:+.4f} [{a:+.4f}, {b:+.4f}]" for r, v, a, b in zip(df.row, d, lo, hi, strict=True)
+             if a > 0 or b < 0]
+    line = f"{SUMMARY_START}{'; '.join(clear) if clear else 'none'}"
+    is_tabular = df.row.isin({variant_name(*v) for v in VARIANTS})
+    tabular, networks = df[is_tabular], df[~is_tabular]
+    if len(tabular) and len(networks):
+        best, last = tabular.loc[tabular.test_f1.idxmax()], networks.iloc[-1]
+        line += (f"; the last network row {last.test_f1:.3f} against the best tabular row {best.test_f1:.3f} "
+                 f"({last.test_f1 - best.test_f1:+.3f})")
+    return line
+
+
+def is_tricks_table(table: Path) -> bool:
+    """Whether ``table`` (a CSV that ``write_table`` wrote) is a tricks table."""
+    return {"row", "cv_f1", "test_f1", "delta_test", "delta_cv", "p_cv"} <= set(table_columns(table))
+
+
+def rebuild_tricks(table: Path, out: Path) -> list[Path]:
+    """The tricks table's Markdown and LaTeX with its summary line, again from its CSV (no network runs)."""
+    head, df = read_table(table)
+    head = [h for h in head if not h.startswith(SUMMARY_START)]
+    return write_table(df, [*head, summary_line(df)], out / "tables", table.stem, shown=display(df))
+
+
 def tricks_command(args) -> None:
     table2 = load_grid("table2")
     inputs = grid_inputs(table2, args)
@@ -193,7 +225,8 @@ def tricks_command(args) -> None:
         f"baselines: {tab_s:.1f} s for {len(VARIANTS)} variants x {len(found)} seed(s) x {base.folds} folds "
         f"(features and fits).",
         "Rows are cumulative; CV F1 over (seed, fold), Δ CV: corrected resampled t-test against the row above; "
-        "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.")
+        "test F1: mean over seeds [95 % bootstrap]; Δ test: paired bootstrap interval against the row above.",
+        summary_line(df))
     stem = output_stem("tricks", base)
     write_table(df, head, out / "tables", stem, shown=display(df))
     print((out / "tables" / f"{stem}.md").read_text())
