@@ -276,7 +276,8 @@ def readable_frame(df: pd.DataFrame, grid: Grid) -> pd.DataFrame:
 def summary_line(df: pd.DataFrame) -> str:
     """One line above a table: how many rows each verdict names, on the primary metric."""
     said = [v for v in df.get("verdict", pd.Series(dtype=object)) if isinstance(v, str) and v]
-    if not said and df.get(f"d_{PRIMARY}", pd.Series(dtype=float)).notna().any():
+    changed = [df.get(c, pd.Series(dtype=float)).notna().any() for c in (f"d_{PRIMARY}", f"cv_d_{PRIMARY}")]
+    if not said and any(changed):
         # rows and parents ran, but the Bayesian test (bench.grid.stats.bayes) has a single (seed, fold) pair
         return (f"verdicts on {METRIC_NAMES[PRIMARY]}: none (a verdict needs two (seed, fold) pairs of a row and "
                 f"its parent or more; one fold of one seed gives the changes and their test intervals only)")

@@ -25,6 +25,7 @@ from optuna.trial import TrialState
 from bench.grid.agreement import refuse_disagreeing
 from bench.grid.cells import Cell, expand, queue_order, run_dir_for
 from bench.grid.inputs import GridInputs, GridResult
+from bench.grid.report import cv_text
 from bench.grid.storage import shown
 from bench.grid.store import (
     enqueue_missing,
@@ -133,9 +134,11 @@ def work(job: WorkerJob, events=None) -> int:
         study.tell(trial, metrics["cv_f1_mean"])
         done += 1
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
+        spread = metrics["cv_f1_std"] if len(metrics.get("cv_f1_folds") or ()) != 1 else float("nan")
+        memory_said = f"peak {peak / 1024:.2f} GiB" if peak == peak else "peak not measured"
         _ended(job, events, f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 "
-                            f"{metrics['cv_f1_mean']:.3f} +- {metrics['cv_f1_std']:.3f}, test F1 {test} "
-                            f"({time.time() - t0:.0f}s, peak {peak / 1024:.2f} GiB)".replace("nan", "n/a"))
+                            f"{cv_text(metrics['cv_f1_mean'], spread)}, test F1 {test} "
+                            f"({time.time() - t0:.0f}s, {memory_said})")
 
 
 def train_cell(job: WorkerJob, attrs: dict, events) -> dict:

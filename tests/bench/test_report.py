@@ -61,6 +61,8 @@ def test_a_preview_table_s_title_names_the_preview_output_not_the_grid():
 def test_the_verdict_summary_says_why_a_one_fold_table_has_none():
     one_pair = pd.DataFrame({"row": ["base", "mix"], "d_ap": [np.nan, -0.007], "verdict": ["", ""]})
     assert "a verdict needs two (seed, fold) pairs" in summary_line(one_pair)
+    no_test_split = one_pair.assign(d_ap=np.nan, cv_d_ap=[np.nan, -0.01])  # only the CV change exists
+    assert "a verdict needs two (seed, fold) pairs" in summary_line(no_test_split)
     unrun = one_pair.assign(d_ap=np.nan)
     assert summary_line(unrun).endswith("none (no row has both itself and its parent run)")
     judged = one_pair.assign(verdict=["", "worse"])
