@@ -1,6 +1,6 @@
-"""A process's peak resident memory, over its life or over a stretch of its work (one grid cell in a
-long-lived worker). The kernel's mark (VmHWM, what ``/usr/bin/time -v`` reports) is never reset here:
-resetting it would make that tool report only the last stretch's peak. A stretch's peak is sampled."""
+"""A process's peak resident memory over a stretch of its work (one grid cell in a long-lived worker, one
+part of ``bench speed``), sampled. The kernel's own mark (VmHWM, what ``/usr/bin/time -v`` reports) holds
+the process's life and is never reset here: a reset would make that tool report only the last stretch."""
 from __future__ import annotations
 
 import threading
@@ -15,17 +15,6 @@ def _status_mb(field: str) -> float | None:
     except OSError:
         pass
     return None
-
-
-def peak_mb() -> float:
-    """The process's peak resident memory since it started, in MiB."""
-    peak = _status_mb("VmHWM")
-    if peak is not None:
-        return peak
-    import resource
-    import sys
-    most = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB elsewhere
-    return most / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
 class PeakSampler:

@@ -137,8 +137,8 @@ RATE_COLUMNS = ("family", "lr", "inner_val_f1", "chosen")  # the rate per family
 
 def is_backbones_table(table: Path) -> bool:
     """Whether ``table`` (a CSV that ``write_table`` wrote) is a backbones table or its rates table."""
-    columns = table_columns(table)
-    return any(all(c in columns for c in kind) for kind in (PLOT_COLUMNS, RATE_COLUMNS))
+    columns = set(table_columns(table))
+    return any(set(kind) <= columns for kind in (PLOT_COLUMNS, RATE_COLUMNS))
 
 
 def rebuild_backbones(table: Path, out: Path) -> list[Path]:

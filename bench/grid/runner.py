@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import gc
 import json
+import math
 import multiprocessing as mp
 import os
 import signal
@@ -126,7 +127,7 @@ def work(job: WorkerJob, events=None) -> int:
             raise
         trial.set_user_attr("metrics", json.dumps(metrics, default=float))
         peak = memory.peak_mb
-        trial.set_user_attr("peak_rss_mb", round(peak) if peak == peak else None)  # NaN off Linux
+        trial.set_user_attr("peak_rss_mb", None if math.isnan(peak) else round(peak))  # NaN off Linux
         if finished_elsewhere(study, trial):  # a twin queued by another process won the race: one result per cell
             study.tell(trial, state=TrialState.PRUNED)
             _ended(job, events)
@@ -135,7 +136,7 @@ def work(job: WorkerJob, events=None) -> int:
         done += 1
         test = "-" if metrics["test_f1"] is None else f"{metrics['test_f1']:.3f}"
         spread = metrics["cv_f1_std"] if len(metrics.get("cv_f1_folds") or ()) != 1 else float("nan")
-        memory_said = f"peak {peak / 1024:.2f} GiB" if peak == peak else "peak not measured"
+        memory_said = "peak not measured" if math.isnan(peak) else f"peak {peak / 1024:.2f} GiB"
         _ended(job, events, f"  {attrs['grid']}/{attrs['row']} seed {attrs['seed']}: CV F1 "
                             f"{cv_text(metrics['cv_f1_mean'], spread)}, test F1 {test} "
                             f"({time.time() - t0:.0f}s, {memory_said})")

@@ -23,7 +23,6 @@ from landslide.data.bands import expand_channels
 from landslide.data.builtin import load_source
 from landslide.data.dataset import PatchSet
 from landslide.errors import LandslideError
-from landslide.peak_memory import peak_mb
 from landslide.profiles import profile_name
 from landslide.train.device import pick_device, torch_threads
 from landslide.train.engine import FoldData, build_model, fit_fold
@@ -185,9 +184,8 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
         metrics = dataclasses.replace(scored.metrics, data=data.source, profile=profile_name(cfg), seed=cfg.seed,
                                       folds=cfg.folds, config_key=cfg.key(), threads=torch.get_num_threads())
         # Throughput differs run to run; it goes beside the metrics, so that metrics.json is reproducible.
-        # The peak: the process's since it started (in a grid worker, over the cells it ran so far).
         write_json(run.timing_path, {"train_img_s": scored.train_img_s, "eval_img_s": scored.eval_img_s,
-                                     "wall_s": wall, "peak_rss_mb": round(peak_mb())})
+                                     "wall_s": wall})
         write_json(run.output_path(cfg, "metrics", ".json"), metrics.as_json())
         _write_oof(run.output_path(cfg, "oof", ".csv"), data, scored.oof)
         if scored.test is not None and data.test_ids is not None:

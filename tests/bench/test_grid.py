@@ -101,7 +101,7 @@ def test_killed_grid_resumes_its_interrupted_cell_first_where_it_stopped(tmp_pat
     ended = next(i for i, line in enumerate(lines) if "seed 0: CV F1" in line)
     assert f"g/{name} seed 0: CV F1" in lines[ended]
     peak = float(re.search(r"peak (\d+\.\d+) GiB\)", lines[ended]).group(1))  # the cell's, in its worker
-    assert 0.1 < peak < 20 and json.loads((run / "timing.json").read_text())["peak_rss_mb"] > 100
+    assert 0.1 < peak < 20
     assert sum(f"g/{name} seed 0: fold" in line for line in lines[:ended]) == (2 - folds_done) * 2 - epochs_done
     for other in {"a", "b"} - {name}:  # and the cells that had not started: a line per epoch each
         assert sum(f"g/{other} seed 0: fold" in line for line in lines) == 4
