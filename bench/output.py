@@ -81,7 +81,15 @@ def read_table(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise LandslideError(f"{path}: cannot read it ({exc.strerror}); give a table that a bench command "
                              f"wrote") from None
     head = [line[2:] for line in lines if line.startswith("# ")]
-    return head, pd.read_csv(path, comment=None, skiprows=sum(line.startswith("#") for line in lines))
+    import warnings
+    try:
+        with warnings.catch_warnings():  # a row longer than the header: pandas would drop or index the rest
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return head, pd.read_csv(path, comment=None, index_col=False,
+                                     skiprows=sum(line.startswith("#") for line in lines))
+    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError) as exc:
+        raise LandslideError(f"{path}: not a table a bench command wrote ({str(exc).strip()}); restore it with "
+                             f"git checkout -- {path}, or rerun the command that writes it") from None
 
 
 def to_markdown(df: pd.DataFrame) -> str:

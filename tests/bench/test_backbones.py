@@ -85,3 +85,12 @@ def test_the_rates_table_is_rebuilt_with_its_summary(tmp_path):
     md = (tmp_path / "tables" / "backbones_lr.md").read_text()
     assert "> chosen rates (inner validation F1): RegNetY 0.002 (0.810), ViT 0.0005 (0.750)" in md
     assert "| a | RegNetY | 0.001 | 0.700 | 0.800 |  |" in md and "nan" not in md
+
+
+def test_a_mangled_table_is_refused_by_name_and_nothing_is_written(tmp_path):
+    (tmp_path / "old").mkdir()
+    bad = tmp_path / "old" / "backbones.csv"
+    bad.write_text("# Backbones\nrow,family,timm_model,params_m,cv_f1,cv_f1_std\na,b,c,1,0.8,0.1,x,y\n")
+    with pytest.raises(LandslideError, match="backbones.csv: not a table"):
+        rebuild_backbones(bad, tmp_path)
+    assert not (tmp_path / "tables").exists()
