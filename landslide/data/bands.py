@@ -137,6 +137,10 @@ class Channel:
     name: str
     fn: Callable[[torch.Tensor], torch.Tensor]
     kind: str  # "optical" or "sar": which sensor the channel depends on (for plots and occlusion colours)
+    # each pixel from the same pixel's bands by correctly rounded operations (+ - * / sqrt): the same bits
+    # whatever batch it is computed in (``landslide.train.rows`` computes these per batch). The edge
+    # channels convolve and take per-image quantiles, whose kernels may sum in a batch-dependent order.
+    pointwise: bool = True
 
 
 DERIVED: dict[str, Channel] = {}
@@ -149,7 +153,7 @@ _EDGE_SOURCES = (("nir", "optical"), ("ndvi", "optical"), ("desc_vv", "sar"), ("
 for _kind_op in ("sobel", "canny"):
     for _src, _kind in _EDGE_SOURCES:
         _name = f"{_kind_op}_{_src}"
-        DERIVED[_name] = Channel(_name, _edge(_kind_op, _src), _kind)
+        DERIVED[_name] = Channel(_name, _edge(_kind_op, _src), _kind, pointwise=False)
 
 CHANNEL_SETS: dict[str, tuple[str, ...]] = {
     "12": RAW_BANDS,

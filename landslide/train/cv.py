@@ -27,7 +27,7 @@ from landslide.profiles import profile_name
 from landslide.train.device import pick_device, torch_threads
 from landslide.train.engine import FoldData, build_model, fit_fold
 from landslide.train.results import CvData, FoldResult, Metrics
-from landslide.train.rows import Rows
+from landslide.train.rows import Rows, fold_source
 from landslide.train.rundir import RunDir, write_json
 from landslide.train.scoring import score
 from landslide.train.seeds import smote_seed, split_seed
@@ -105,12 +105,15 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
     raw, labels, ids = torch.from_numpy(ps.train.images), ps.train_labels.copy(), list(ps.train.ids)
     if cfg.smote and cfg.paper_protocol:
         raw, labels, ids = _smote_before_split(cfg, run, raw, labels, ids, progress)
-    x = expand_channels(raw, cfg.channels)
-    test_x = expand_channels(torch.from_numpy(ps.test.images), cfg.channels) if ps.test is not None else None
+    # the folds read their channels from the raw bands as batches are drawn (landslide.train.rows): the
+    # 20-channel set is never held whole beside them (issue 40)
+    x, channels = fold_source(raw, cfg.channels)
+    test_x = None
+    if ps.test is not None:
+        test_raw, test_channels = fold_source(torch.from_numpy(ps.test.images), cfg.channels)
+        test_x = Rows(test_raw, np.arange(len(test_raw)), test_channels)
     data = CvData(labels, ids, len(ps), ps.source, ps.test.ids if ps.test else None,
                   ps.test.labels if ps.test is not None else None)
-    # past this point only per-fold SMOTE reads the raw bands: for 20 or 28 channels they are a second
-    # copy of the data set in memory (issue 40)
     smote_from = raw if cfg.smote and not cfg.paper_protocol else None
     del ps, raw
     device = pick_device(cfg.device)
@@ -121,14 +124,14 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         if result is None:
             fold_dir = run.fold(fold)
             fold_dir.make()
-            train_x: torch.Tensor | Rows = Rows(x, tr)
+            train_x: torch.Tensor | Rows = Rows(x, tr, channels)
             train_y = torch.from_numpy(labels[tr])
             if smote_from is not None:  # SMOTE on this training fold
                 res = smote_for_fold(cfg, smote_from, labels, ids, tr, smote_seed(cfg.seed, fold), progress)
                 write_json(fold_dir.smote, res.provenance())
-                train_x = torch.cat([x[tr], expand_channels(res.images, cfg.channels)])
+                train_x = torch.cat([Rows(x, tr, channels)[:], expand_channels(res.images, cfg.channels)])
                 train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
-            fold_data = FoldData(train_x, train_y, Rows(x, va), torch.from_numpy(labels[va]), test_x,
+            fold_data = FoldData(train_x, train_y, Rows(x, va, channels), torch.from_numpy(labels[va]), test_x,
                                  n_real_train=len(tr))
             t0 = time.time()
             fitted = fit_fold(cfg, fold_data, fold_dir, device, progress, on_epoch)

@@ -48,7 +48,7 @@ class FoldData:
     train_y: torch.Tensor            # (N,) int64
     val_x: torch.Tensor | Rows
     val_y: torch.Tensor
-    test_x: torch.Tensor | None = None
+    test_x: torch.Tensor | Rows | None = None
     n_real_train: int | None = None  # leading rows of train_x that are real (the rest is SMOTE output)
 
 

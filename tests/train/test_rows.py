@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from landslide.data.normalize import ChannelScaler
-from landslide.train.rows import Rows
+from landslide.data.bands import CHANNEL_SETS, RAW_BANDS, expand_channels
+from landslide.train.rows import CHUNK, Rows, fold_source
 
 
 @pytest.fixture
@@ -47,3 +48,45 @@ def test_patch_statistics_in_chunks_are_the_whole_set_s():
     for stats in (band_statistics, distribution_statistics):
         chunked = np.concatenate([stats(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)])
         assert np.array_equal(chunked, stats(x))
+
+
+@pytest.fixture
+def bands():
+    """12 raw bands at their units' scales (optical reflectance x 1e4, SAR in dB), with black pixels, so the
+    derived indices take their zero-denominator branch too."""
+    rng = np.random.default_rng(3)
+    n = CHUNK + 37  # the scaler's per-channel pieces end mid-set
+    optical = rng.uniform(0, 1e4, size=(n, 8, 16, 16))
+    sar = rng.normal(-12, 4, size=(n, 4, 16, 16))
+    x = torch.from_numpy(np.concatenate([optical, sar], 1).astype(np.float32))
+    x[:5, :8] = 0.0
+    assert x.shape[1] == len(RAW_BANDS)
+    return x, rng.permutation(n)[:n - 60]
+
+
+def test_derived_channels_per_read_have_the_bits_of_the_whole_set_expanded(bands):
+    raw, rows = bands
+    expanded = expand_channels(raw, "20")[rows]
+    base, channels = fold_source(raw, "20")
+    lazy = Rows(base, rows, channels)
+    assert base is raw  # the 20-channel set is never held whole
+    assert lazy.shape == expanded.shape
+    batch = torch.tensor([7, 0, 400, 3, 3])
+    assert torch.equal(lazy[batch], expanded[batch])
+    assert torch.equal(lazy[10:45], expanded[10:45])
+    assert torch.equal(lazy[2], expanded[2])
+    for c in range(expanded.shape[1]):
+        assert torch.equal(lazy[:, c], expanded[:, c])
+    assert torch.equal(lazy.to(torch.device("cpu")), expanded)
+    for kind in ("standard", "robust"):
+        on_lazy, on_copy = ChannelScaler(kind).fit(lazy), ChannelScaler(kind).fit(expanded)
+        assert torch.equal(on_lazy.center, on_copy.center) and torch.equal(on_lazy.scale, on_copy.scale)
+
+
+def test_edge_channels_are_expanded_once_and_raw_bands_are_read_as_they_are(bands):
+    raw, rows = bands
+    base, channels = fold_source(raw, "28")  # convolutions and per-image quantiles: not per read
+    assert channels is None and base.shape[1] == len(CHANNEL_SETS["28"])
+    assert torch.equal(Rows(base, rows, channels)[:], expand_channels(raw, "28")[rows])
+    base, channels = fold_source(raw, "12")
+    assert base is raw and torch.equal(Rows(base, rows, channels)[:], raw[rows])
