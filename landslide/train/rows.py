@@ -19,6 +19,7 @@ import torch
 
 from landslide.data.bands import DERIVED, RAW_BANDS, channel_names, expand_channels
 
+
 def fold_source(raw: torch.Tensor, channels: str) -> tuple[torch.Tensor, str | None]:
     """What a data set's ``Rows`` read from for a channel set: the raw bands and the set's name where every
     derived channel is pointwise (computed per read), else the set expanded once (the edge channels)."""

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from landslide.data.normalize import ChannelScaler
 from landslide.data.bands import CHANNEL_SETS, RAW_BANDS, expand_channels
+from landslide.data.normalize import ChannelScaler
 from landslide.train.rows import CHUNK, Rows, fold_source
 
 
