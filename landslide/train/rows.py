@@ -65,7 +65,7 @@ class Rows:
         if isinstance(key, tuple):
             first, channel, *rest = key
             if isinstance(channel, (int, np.integer)):  # one channel of the rows: the scaler's fit, per channel
-                return self._channel(self.index[first], channel)[(slice(None), *rest)]
+                return self._channel(self.index[first], int(channel))[(slice(None), *rest)]
             return self[first][(slice(None), channel, *rest)]
         rows = self.index[key]
         if rows.dim() == 0:  # rows[i]: one image
@@ -73,6 +73,7 @@ class Rows:
         return expand_channels(self.base[rows], self.channels)
 
     def _channel(self, index: torch.Tensor, channel: int) -> torch.Tensor:
+        assert self.names is not None  # only a set with derived channels reads them per channel
         name = self.names[channel]
         if name in RAW_BANDS:
             return self.base[index, RAW_BANDS.index(name)]
