@@ -1,7 +1,8 @@
 """``python -m bench rebuild``: every grid table under TABLES/scores rebuilt from its archive, with its
 verdicts and its forest plot, and the tables without an archive whose CSV holds every number (the
-backbones, their rates, the tricks) given their readable view and figure again, without training (the
-learning curves need the run folders: not here)."""
+backbones, their rates, the tricks) given their readable view and figure again, and a grid's thresholds
+table remade from its archive's out-of-fold scores, without training (the learning curves need the run
+folders: not here)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from bench.grid.report import build_table
 from bench.grid.spec import Grid, Row
 from bench.grid.tables import GridRun
 from bench.grid.views import write_views
+from bench.studies.thresholds import rebuild_thresholds
 from bench.studies.tricks import is_tricks_table, rebuild_tricks
 from landslide.config import ExperimentConfig
 from landslide.errors import LandslideError
@@ -49,4 +51,5 @@ def rebuild(tables: Path, out: Path) -> list[Path]:
         if len({c.cfg.training_key() for c in cells}) == len(run.seeds):  # one network per seed (Table 3)
             df = df.drop(columns=[c for c in ("best_val_f1", "optimism") if c in df])
         paths += write_views(run, df, archive, facts["stem"])[1]
+        paths += rebuild_thresholds(archive, grid, base, tables, out)
     return paths

@@ -21,10 +21,13 @@ def tabular_summary(base, seeds: list[int], channels: str, statistics: str) -> d
             "test_f1": float(np.mean([f1_at(y, d["test"], 0.5) for d in runs])), "test_lo": lo, "test_hi": hi}
 
 
+TABULAR_START = "without a network (LightGBM on per-band statistics, same data, folds and seeds): "
+
+
 def tabular_line(base, seeds: list[int]) -> str:
     parts = []
     for channels, statistics in VARIANTS:
         s = tabular_summary(base, seeds, channels, statistics)
         parts.append(f"{statistics} statistics x {channels} channels: CV F1 {s['cv_f1']:.3f} ± {s['cv_f1_std']:.3f}, "
                      f"test F1 {s['test_f1']:.3f} [{s['test_lo']:.3f}, {s['test_hi']:.3f}]")
-    return "without a network (LightGBM on per-band statistics, same data, folds and seeds): " + "; ".join(parts)
+    return TABULAR_START + "; ".join(parts)

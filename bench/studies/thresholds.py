@@ -1,7 +1,10 @@
 """``python -m bench thresholds``: Table 2's rows at the fixed 0.5 threshold and at a threshold chosen on
 out-of-fold scores (cross-fitted: fold k is scored at the threshold that maximises F1 on the *other*
 folds). Mixed (soft) labels and SMOTE's changed class share move a network's probabilities, so a row can
-lose F1 at 0.5 without ranking patches any worse; this table separates the two (no retraining)."""
+lose F1 at 0.5 without ranking patches any worse; this table separates the two (no retraining).
+
+``python -m bench rebuild`` remakes the table from the grid's committed score archive (``rebuild_thresholds``):
+the out-of-fold scores are all it reads, so a change of this table's reading costs no run folder."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.grid.archive import Archive
 from bench.grid.inputs import grid_inputs
+from bench.grid.reference import TABULAR_START
 from bench.grid.report import header_lines
 from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import run_grid
-from bench.grid.spec import changes_packaged, load_grid
+from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.tables import stored_measured_lines
 from bench.output import output_stem, write_table
 from landslide.config import ExperimentConfig
@@ -23,12 +28,20 @@ from landslide.tricks.predict import run_scores
 from landslide.tricks.threshold import cross_fitted, per_fold_f1
 
 
+# one row's per-(seed, fold) readings: F1 at 0.5, F1 at the cross-fitted threshold, that threshold
+Readings = tuple[list[float], list[float], list[float]]
+
+
 def fold_f1s(run_dir: Path, cfg: ExperimentConfig) -> tuple[list[float], list[float], list[float]]:
     """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run, scored by the configuration's own
     head (cached predictions and embeddings only): Table 3's rows share one network and differ by head."""
     rs = run_scores(run_dir, 1, cfg.head, cfg.svm_c)
-    thresholds, tuned = cross_fitted(rs.labels, rs.oof, rs.fold_of)
-    return per_fold_f1(rs.labels, rs.oof, rs.fold_of), tuned, thresholds
+    return readings(rs.labels, rs.oof, rs.fold_of)
+
+
+def readings(labels, oof, fold_of) -> Readings:
+    thresholds, tuned = cross_fitted(labels, oof, fold_of)
+    return per_fold_f1(labels, oof, fold_of), tuned, thresholds
 
 
 def summary_line(changes: dict[str, tuple[float, float]]) -> str:
@@ -46,11 +59,40 @@ def thresholds_command(args) -> None:
     inputs = grid_inputs(load_grid(args.grid), args)
     grid, base, seeds, out = inputs.grid, inputs.base, list(inputs.seeds), inputs.out
     require_every_fold(base)  # before training anything
-    per_row: dict[str, tuple[list, list, list]] = {}
+    per_row: dict[str, Readings] = {}
     for c, _ in run_grid(inputs).finished():
-        plain, tuned, t = fold_f1s(finished_run_dir(out, c.cfg, inputs.progress), c.cfg)
-        row = per_row.setdefault(c.row, ([], [], []))
-        row[0].extend(plain), row[1].extend(tuned), row[2].extend(t)
+        _extend(per_row, c.row, fold_f1s(finished_run_dir(out, c.cfg, inputs.progress), c.cfg))
+    paths = write_thresholds(grid, base, seeds, stored_measured_lines(inputs), per_row, out)
+    print(paths[1].read_text())
+
+
+def rebuild_thresholds(archive: Archive, grid: Grid, base: ExperimentConfig, tables: Path, out: Path) -> list[Path]:
+    """The thresholds table of an archived grid, from its out-of-fold scores, where ``tables`` holds one
+    (a grid whose thresholds were never asked for gets none)."""
+    if not (tables / f"{thresholds_stem(grid, base)}.csv").is_file():
+        return []
+    oof = archive.scores[archive.scores.split == "oof"]
+    per_row: dict[str, Readings] = {}
+    for (row, _), cell in oof.groupby(["row", "seed"], sort=True):
+        _extend(per_row, str(row), readings(cell.label.to_numpy(), cell.score.to_numpy(), cell.fold.to_numpy()))
+    # the regime and any collapsed folds: what the thresholds read; the tabular line is Table 2's
+    measured = [line for line in archive.facts["measured"] if not line.startswith(TABULAR_START)]
+    return write_thresholds(grid, base, list(archive.facts["seeds"]), measured, per_row, out)
+
+
+def _extend(per_row: dict[str, Readings], row: str, found: Readings) -> None:
+    mine = per_row.setdefault(row, ([], [], []))
+    for kept, new in zip(mine, found, strict=True):
+        kept.extend(new)
+
+
+def thresholds_stem(grid: Grid, base: ExperimentConfig) -> str:
+    return output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
+
+
+def write_thresholds(grid: Grid, base: ExperimentConfig, seeds: list[int], measured: list[str],
+                     per_row: dict[str, Readings], out: Path) -> list[Path]:
+    """The table of ``per_row`` (grid order), with its header and summary line, under ``out``/tables."""
     lines, changes = [], {}
     for row in grid.rows:
         if row.name not in per_row:
@@ -61,13 +103,9 @@ def thresholds_command(args) -> None:
         lines.append({"row": row.name, "CV F1 at 0.5": f"{np.mean(plain):.4f} ± {np.std(plain):.4f}",
                       "CV F1 at OOF threshold": f"{np.mean(tuned):.4f} ± {np.std(tuned):.4f}",
                       "change (p)": f"{d:+.4f} ({p:.2f})", "thresholds": f"{min(t):.2f}-{max(t):.2f}"})
-    measured = stored_measured_lines(inputs)
     head = header_lines(f"{grid.title}: CV F1 at 0.5 and at a cross-fitted out-of-fold threshold "
                         f"({base.profile} profile, seeds {','.join(map(str, seeds))})",
                         *measured,
                         "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score",
                         summary_line(changes))
-    df = pd.DataFrame(lines)
-    stem = output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
-    md_path = write_table(df, head, out / "tables", stem, latex=False)[1]
-    print(md_path.read_text())
+    return write_table(pd.DataFrame(lines), head, out / "tables", thresholds_stem(grid, base), latex=False)

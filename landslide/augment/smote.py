@@ -81,14 +81,18 @@ def smote_ssim(images: torch.Tensor, ids: list[str], per_anchor: int = 5, k: int
         return SmoteResult(images[:0], [], [], np.zeros(0))
     scaled, _, _ = scale_for_ssim(images.float())
     nbrs = ssim_neighbours(scaled, k, progress=progress)
+    del scaled  # read by the neighbour search only: not held while the images are made
     gen = torch.Generator().manual_seed(seed)
     anchors = _anchor_list(n, per_anchor, total, gen)
     pick = torch.randint(0, k, (len(anchors),), generator=gen).numpy()
     partners = nbrs[anchors, pick]
     lam = sample_beta(len(anchors), alpha, beta, gen).clamp(*CLIP)
     mixer = MIXES[mix]
-    synth = torch.cat([mixer(images[anchors[a:a + 256]], images[partners[a:a + 256]], lam[a:a + 256])
-                       for a in range(0, len(anchors), 256)]) if len(anchors) else images[:0]
+    # filled in place, 256 at a time as always (a blur's kernels may sum in a batch-size-dependent order):
+    # a list of chunks and their concatenation held the made images twice (issue 40's SMOTE cell)
+    synth = images.new_empty((len(anchors), *images.shape[1:]))
+    for a in range(0, len(anchors), 256):
+        synth[a:a + 256] = mixer(images[anchors[a:a + 256]], images[partners[a:a + 256]], lam[a:a + 256])
     return SmoteResult(synth, [ids[a] for a in anchors], [ids[b] for b in partners], lam.numpy())
 
 

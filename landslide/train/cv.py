@@ -124,13 +124,17 @@ def train_folds(cfg: ExperimentConfig, run: RunDir, progress: bool = True, on_fo
         if result is None:
             fold_dir = run.fold(fold)
             fold_dir.make()
-            train_x: torch.Tensor | Rows = Rows(x, tr, channels)
-            train_y = torch.from_numpy(labels[tr])
+            made = None
             if smote_from is not None:  # SMOTE on this training fold
                 res = smote_for_fold(cfg, smote_from, labels, ids, tr, smote_seed(cfg.seed, fold), progress)
                 write_json(fold_dir.smote, res.provenance())
-                train_x = torch.cat([Rows(x, tr, channels)[:], expand_channels(res.images, cfg.channels)])
-                train_y = torch.cat([train_y, torch.ones(len(res.images), dtype=torch.int64)])
+                made = expand_channels(res.images, cfg.channels)
+                del res  # at 20 channels its raw images are a second copy of the made ones
+            # the made images follow the real rows, which stay rows of the set (no copy of the fold)
+            train_x = Rows(x, tr, channels, extra=made)
+            train_y = torch.from_numpy(labels[tr])
+            if made is not None:
+                train_y = torch.cat([train_y, torch.ones(len(made), dtype=torch.int64)])
             fold_data = FoldData(train_x, train_y, Rows(x, va, channels), torch.from_numpy(labels[va]), test_x,
                                  n_real_train=len(tr))
             t0 = time.time()

@@ -34,11 +34,13 @@ CHUNK = 512
 
 
 class Rows:
-    """Rows ``index`` of ``base`` (N, C, H, W); with ``channels`` (a channel set's name), ``base`` holds the
-    12 raw bands and each read gives that set's channels of its rows."""
+    """Rows ``index`` of ``base`` (N, C, H, W), then the rows of ``extra`` (SMOTE's images of a fold, in the
+    set's channels). With ``channels`` (a channel set's name), ``base`` holds the 12 raw bands and each
+    read gives that set's channels of its rows."""
 
-    def __init__(self, base: torch.Tensor, index: np.ndarray | torch.Tensor, channels: str | None = None):
-        self.base = base
+    def __init__(self, base: torch.Tensor, index: np.ndarray | torch.Tensor, channels: str | None = None,
+                 extra: torch.Tensor | None = None):
+        self.base, self.extra = base, extra
         self.index = torch.as_tensor(index, dtype=torch.int64, device=base.device)
         self.names = None if channels is None or channel_names(channels) == RAW_BANDS else channel_names(channels)
         self.channels = channels or "12"
@@ -46,31 +48,43 @@ class Rows:
     @property
     def shape(self) -> tuple[int, ...]:
         width = self.base.shape[1] if self.names is None else len(self.names)
-        return (len(self.index), width, *self.base.shape[2:])
+        return (len(self), width, *self.base.shape[2:])
 
     @property
     def device(self) -> torch.device:
         return self.base.device
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.index) + (0 if self.extra is None else len(self.extra))
+
+    def of_base(self) -> Rows:
+        """The rows of ``base`` alone (a fold's real images, without SMOTE's)."""
+        return self if self.extra is None else Rows(self.base, self.index, self.channels)
 
     def __getitem__(self, key) -> torch.Tensor:
         """``rows[i]``, ``rows[a:b]``, ``rows[idx]`` (a tensor of positions) or ``rows[:, c]`` (one channel)."""
-        if self.names is None:
-            if isinstance(key, tuple):
-                first, *rest = key
-                return self.base[(self.index[first], *rest)]
-            return self.base[self.index[key]]
         if isinstance(key, tuple):
             first, channel, *rest = key
-            if isinstance(channel, (int, np.integer)):  # one channel of the rows: the scaler's fit, per channel
+            if self.names is not None and self.extra is None and isinstance(channel, (int, np.integer)):
+                # one derived channel of the rows, computed alone: the scaler's fit reads one at a time
                 return self._channel(self.index[first], int(channel))[(slice(None), *rest)]
             return self[first][(slice(None), channel, *rest)]
-        rows = self.index[key]
-        if rows.dim() == 0:  # rows[i]: one image
-            return expand_channels(self.base[rows][None], self.channels)[0]
-        return expand_channels(self.base[rows], self.channels)
+        positions = torch.arange(len(self), device=self.index.device)[key]
+        if positions.dim() == 0:  # rows[i]: one image
+            return self._gather(positions[None])[0]
+        return self._gather(positions)
+
+    def _gather(self, positions: torch.Tensor) -> torch.Tensor:
+        own = positions < len(self.index)
+        if self.extra is None or bool(own.all()):
+            return self._own(self.index[positions])
+        out = self.extra.new_empty((len(positions), *self.extra.shape[1:]))
+        out[own] = self._own(self.index[positions[own]])
+        out[~own] = self.extra[positions[~own] - len(self.index)]
+        return out
+
+    def _own(self, rows: torch.Tensor) -> torch.Tensor:
+        return self.base[rows] if self.names is None else expand_channels(self.base[rows], self.channels)
 
     def _channel(self, index: torch.Tensor, channel: int) -> torch.Tensor:
         assert self.names is not None  # only a set with derived channels reads them per channel

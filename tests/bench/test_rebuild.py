@@ -79,3 +79,15 @@ def test_a_damaged_archive_is_one_clear_error_that_writes_nothing(smoke_run, tmp
     r = bench("rebuild", "--tables", str(tables), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "has no scores beside it" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_thresholds_table_is_remade_from_the_archive_as_its_command_wrote_it(smoke_run, tmp_path):
+    r = bench("thresholds", "--grid", str(smoke_run / "g.toml"), "--seeds", "0,1", "--profile", "smoke",
+              "--out", str(smoke_run), "--no-progress")  # the store's networks: nothing is trained
+    assert r.returncode == 0, r.stderr
+    r = bench("rebuild", "--tables", str(smoke_run / "tables"), "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    for ext in ("csv", "md"):
+        ours, theirs = (d / "tables" / f"g_thresholds_smoke.{ext}" for d in (tmp_path, smoke_run))
+        assert ours.read_text() == theirs.read_text(), ext
+    assert "cross-fitted threshold against 0.5, CV F1: changes" in ours.read_text()

@@ -90,3 +90,21 @@ def test_edge_channels_are_expanded_once_and_raw_bands_are_read_as_they_are(band
     assert torch.equal(Rows(base, rows, channels)[:], expand_channels(raw, "28")[rows])
     base, channels = fold_source(raw, "12")
     assert base is raw and torch.equal(Rows(base, rows, channels)[:], raw[rows])
+
+
+@pytest.mark.parametrize("channels", [None, "20"])
+def test_smote_images_after_the_rows_read_as_the_concatenated_fold(bands, channels):
+    raw, rows = bands
+    base, lazy = fold_source(raw, channels or "12")
+    made = torch.randn(45, 12 if channels is None else 20, 16, 16, generator=torch.Generator().manual_seed(4))
+    fold = Rows(base, rows, lazy if channels else None, extra=made)
+    copy = torch.cat([expand_channels(raw, channels or "12")[rows], made])
+    assert len(fold) == len(copy) and fold.shape == copy.shape
+    for batch in (torch.tensor([len(rows) + 3, 0, len(rows) - 1, len(copy) - 1, 5]), torch.arange(3),
+                  torch.arange(len(rows), len(copy))):
+        assert torch.equal(fold[batch], copy[batch])
+    assert torch.equal(fold[len(rows) - 2:len(rows) + 2], copy[len(rows) - 2:len(rows) + 2])
+    assert torch.equal(fold[len(rows):], made) and torch.equal(fold[len(rows) + 1], made[1])
+    assert torch.equal(fold[:, 13 if channels else 3], copy[:, 13 if channels else 3])
+    real = fold.of_base()  # what the scaler fits and the train F1 reads: the real rows only
+    assert len(real) == len(rows) and torch.equal(real[:], copy[:len(rows)])
