@@ -27,7 +27,6 @@ from landslide.train.rundir import require_every_fold
 from landslide.tricks.predict import run_scores
 from landslide.tricks.threshold import cross_fitted, per_fold_f1
 
-
 # one row's per-(seed, fold) readings: F1 at 0.5, F1 at the cross-fitted threshold, that threshold
 Readings = tuple[list[float], list[float], list[float]]
 
