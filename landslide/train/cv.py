@@ -197,7 +197,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: str | Path, progress: bool = 
         _write_oof(run.output_path(cfg, "oof", ".csv"), data, scored.oof)
         if scored.test is not None and data.test_ids is not None:
             _write_submission(run.output_path(cfg, "submission", ".csv"), data.test_ids, scored.test)
-        log.info("done in %.1fs: CV F1 %.4f +- %.4f, test F1 %s", wall, metrics.cv_f1_mean, metrics.cv_f1_std,
+        log.info("done in %.1fs: CV F1 %s, test F1 %s", wall, metrics.cv_text(),
                  metrics.test_f1)
     return RunOutcome(results, data, metrics, wall)
 

@@ -102,3 +102,12 @@ class Metrics:
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
+
+    def cv_text(self) -> str:
+        """CV F1 as a person reads it: mean +- std over the folds, or one fold's value said as such (a
+        preview's std of 0 is no spread, it is no second fold)."""
+        return cv_f1_text(self.cv_f1_mean, self.cv_f1_std, len(self.cv_f1_folds))
+
+
+def cv_f1_text(mean: float, std: float, folds: int) -> str:
+    return f"{mean:.4f} (one fold)" if folds == 1 else f"{mean:.4f} +- {std:.4f}"

@@ -40,3 +40,10 @@ def test_an_uncompressed_result_of_an_older_version_still_reads(tmp_path):
     np.savez(tmp_path / "result.npz", **{FINAL_WEIGHTS_MARKER: True}, **arrays)
     back = FoldResult.load(tmp_path / "result.npz")
     assert back is not None and _equal(kept, back)
+
+
+def test_cv_f1_reads_as_one_fold_where_one_was_trained_not_as_no_spread():
+    from landslide.train.results import cv_f1_text
+    assert cv_f1_text(0.61481, 0.0, 1) == "0.6148 (one fold)"  # a preview: std 0 is no second fold
+    assert cv_f1_text(0.85, 0.01234, 3) == "0.8500 +- 0.0123"
+    assert cv_f1_text(0.85, 0.0, 3) == "0.8500 +- 0.0000"  # three folds that agree do have no spread
