@@ -65,8 +65,9 @@ class Rows:
         """``rows[i]``, ``rows[a:b]``, ``rows[idx]`` (a tensor of positions) or ``rows[:, c]`` (one channel)."""
         if isinstance(key, tuple):
             first, channel, *rest = key
-            if self.names is not None and self.extra is None and isinstance(channel, (int, np.integer)):
-                # one derived channel of the rows, computed alone: the scaler's fit reads one at a time
+            if self.extra is None and self.names is None:  # the scaler's fit reads one channel at a time
+                return self.base[(self.index[first], channel, *rest)]
+            if self.extra is None and isinstance(channel, (int, np.integer)):  # a derived one, computed alone
                 return self._channel(self.index[first], int(channel))[(slice(None), *rest)]
             return self[first][(slice(None), channel, *rest)]
         positions = torch.arange(len(self), device=self.index.device)[key]

@@ -108,3 +108,16 @@ def test_smote_images_after_the_rows_read_as_the_concatenated_fold(bands, channe
     assert torch.equal(fold[:, 13 if channels else 3], copy[:, 13 if channels else 3])
     real = fold.of_base()  # what the scaler fits and the train F1 reads: the real rows only
     assert len(real) == len(rows) and torch.equal(real[:], copy[:len(rows)])
+
+
+@pytest.mark.parametrize("channels", ["12", "20"])
+def test_one_channel_of_a_fold_is_read_without_gathering_its_whole_rows(bands, channels, monkeypatch):
+    """The scaler fits a fold one channel at a time: gathering every channel for each would hold the fold
+    again (315 MB at 12 channels) once per channel."""
+    raw, rows = bands
+    base, lazy = fold_source(raw, channels)
+    fold = Rows(base, rows, lazy)
+    expected = expand_channels(raw, channels)[rows]
+    monkeypatch.setattr(Rows, "_gather", lambda *a: pytest.fail("a channel read gathered whole rows"))
+    for c in (0, 11, fold.shape[1] - 1):
+        assert torch.equal(fold[:, c], expected[:, c])
