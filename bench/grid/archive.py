@@ -78,6 +78,11 @@ def read(meta: Path) -> Archive:
     return Archive(scores, facts)
 
 
+def rounded(scores: np.ndarray) -> np.ndarray:
+    """Scores as the archive holds them: ``DIGITS`` significant digits (what its CSV's float format writes)."""
+    return np.array([float(f"{v:.{DIGITS}g}") for v in scores], dtype=np.float64)
+
+
 def _cell_rows(grid: str, row: str, seed: int, run_dir: Path, cfg) -> pd.DataFrame:
     """One finished cell's out-of-fold and test scores under its head."""
     from landslide.tricks.predict import run_scores
@@ -94,7 +99,7 @@ def _cell_rows(grid: str, row: str, seed: int, run_dir: Path, cfg) -> pd.DataFra
     frame = frame[frame.fold >= 0]
     frame.insert(0, "seed", seed), frame.insert(0, "row", row), frame.insert(0, "grid", grid)
     frame["label"] = frame.label.astype(int)
-    frame["score"] = [float(f"{v:.{DIGITS}g}") for v in frame.score]  # what the file holds, to the digit
+    frame["score"] = rounded(frame.score.to_numpy())  # what the file holds, to the digit
     return frame[COLUMNS]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.grid.archive import Archive
+from bench.grid.archive import Archive, rounded
 from bench.grid.inputs import grid_inputs
 from bench.grid.reference import TABULAR_START
 from bench.grid.report import header_lines
@@ -20,7 +20,7 @@ from bench.grid.rundirs import finished_run_dir
 from bench.grid.runner import run_grid
 from bench.grid.spec import Grid, changes_packaged, load_grid
 from bench.grid.tables import stored_measured_lines
-from bench.output import output_stem, write_table
+from bench.output import output_stem, read_table, write_table
 from landslide.config import ExperimentConfig
 from landslide.metrics import corrected_ttest
 from landslide.train.rundir import require_every_fold
@@ -35,7 +35,8 @@ def fold_f1s(run_dir: Path, cfg: ExperimentConfig) -> tuple[list[float], list[fl
     """(F1 at 0.5, cross-fitted F1, threshold) per fold of a finished run, scored by the configuration's own
     head (cached predictions and embeddings only): Table 3's rows share one network and differ by head."""
     rs = run_scores(run_dir, 1, cfg.head, cfg.svm_c)
-    return readings(rs.labels, rs.oof, rs.fold_of)
+    # rounded as the archive rounds them, so that its rebuild reads the very scores this table read
+    return readings(rs.labels, rounded(rs.oof), rs.fold_of)
 
 
 def readings(labels, oof, fold_of) -> Readings:
@@ -61,22 +62,35 @@ def thresholds_command(args) -> None:
     per_row: dict[str, Readings] = {}
     for c, _ in run_grid(inputs).finished():
         _extend(per_row, c.row, fold_f1s(finished_run_dir(out, c.cfg, inputs.progress), c.cfg))
-    paths = write_thresholds(grid, base, seeds, stored_measured_lines(inputs), per_row, out)
+    paths = write_thresholds(grid, base, seeds, stored_measured_lines(inputs), per_row, out,
+                             output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid)))
     print(paths[1].read_text())
 
 
 def rebuild_thresholds(archive: Archive, grid: Grid, base: ExperimentConfig, tables: Path, out: Path) -> list[Path]:
     """The thresholds table of an archived grid, from its out-of-fold scores, where ``tables`` holds one
-    (a grid whose thresholds were never asked for gets none)."""
-    if not (tables / f"{thresholds_stem(grid, base)}.csv").is_file():
+    made from the same seeds (a grid whose thresholds were never asked for gets none)."""
+    facts = archive.facts
+    # named after the archive's own table (table2_long -> table2_thresholds_long), not after today's grid
+    # files and profile defaults, which may have moved since
+    stem = f"{grid.name}_thresholds{facts['stem'].removeprefix(grid.name)}"
+    committed = tables / f"{stem}.csv"
+    if base.folds_trained or not committed.is_file():  # a preview has no other folds to choose a threshold on
+        return []
+    seeds = [int(s) for s in facts["seeds"]]
+    title = read_table(committed)[0][0]
+    if not title.endswith(f"seeds {','.join(map(str, seeds))})"):
+        print(f"kept {committed} as it is: it reads other seeds than its archive's ({title.rsplit('seeds', 1)[-1]} "
+              f"against {seeds}); python -m bench thresholds remakes it from the run folders")
         return []
     oof = archive.scores[archive.scores.split == "oof"]
     per_row: dict[str, Readings] = {}
-    for (row, _), cell in oof.groupby(["row", "seed"], sort=True):
-        _extend(per_row, str(row), readings(cell.label.to_numpy(), cell.score.to_numpy(), cell.fold.to_numpy()))
+    for seed in seeds:  # the command's order: the seeds as given, each row's cells in them
+        for row, cell in oof[oof.seed == seed].groupby("row", sort=False):
+            _extend(per_row, str(row), readings(cell.label.to_numpy(), cell.score.to_numpy(), cell.fold.to_numpy()))
     # the regime and any collapsed folds: what the thresholds read; the tabular line is Table 2's
-    measured = [line for line in archive.facts["measured"] if not line.startswith(TABULAR_START)]
-    return write_thresholds(grid, base, list(archive.facts["seeds"]), measured, per_row, out)
+    measured = [line for line in facts["measured"] if not line.startswith(TABULAR_START)]
+    return write_thresholds(grid, base, seeds, measured, per_row, out, stem)
 
 
 def _extend(per_row: dict[str, Readings], row: str, found: Readings) -> None:
@@ -85,12 +99,8 @@ def _extend(per_row: dict[str, Readings], row: str, found: Readings) -> None:
         kept.extend(new)
 
 
-def thresholds_stem(grid: Grid, base: ExperimentConfig) -> str:
-    return output_stem(f"{grid.name}_thresholds", base, custom=changes_packaged(grid))
-
-
 def write_thresholds(grid: Grid, base: ExperimentConfig, seeds: list[int], measured: list[str],
-                     per_row: dict[str, Readings], out: Path) -> list[Path]:
+                     per_row: dict[str, Readings], out: Path, stem: str) -> list[Path]:
     """The table of ``per_row`` (grid order), with its header and summary line, under ``out``/tables."""
     lines, changes = [], {}
     for row in grid.rows:
@@ -107,4 +117,4 @@ def write_thresholds(grid: Grid, base: ExperimentConfig, seeds: list[int], measu
                         *measured,
                         "change: corrected resampled t-test over (seed, fold) of the tuned against the 0.5 score",
                         summary_line(changes))
-    return write_table(pd.DataFrame(lines), head, out / "tables", thresholds_stem(grid, base), latex=False)
+    return write_table(pd.DataFrame(lines), head, out / "tables", stem, latex=False)

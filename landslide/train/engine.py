@@ -269,7 +269,9 @@ def train_epoch(loop: EpochLoop, epoch: int, state: FoldState) -> None:
 def real_training_images(data: FoldData, n_real: int) -> torch.Tensor | Rows:
     """The fold's real training images: ``Rows`` stay ``Rows`` (a slice of them would be a copy)."""
     if isinstance(data.train_x, Rows):
-        return data.train_x.of_base()
+        real = data.train_x.of_base()
+        assert len(real) == n_real, (len(real), n_real)  # SMOTE's images are the extra rows, after the real
+        return real
     return data.train_x if data.train_x.shape[0] == n_real else data.train_x[:n_real]
 
 

@@ -63,17 +63,19 @@ class Rows:
 
     def __getitem__(self, key) -> torch.Tensor:
         """``rows[i]``, ``rows[a:b]``, ``rows[idx]`` (a tensor of positions) or ``rows[:, c]`` (one channel)."""
-        if isinstance(key, tuple):
-            first, channel, *rest = key
-            if self.extra is None and self.names is None:  # the scaler's fit reads one channel at a time
-                return self.base[(self.index[first], channel, *rest)]
-            if self.extra is None and isinstance(channel, (int, np.integer)):  # a derived one, computed alone
-                return self._channel(self.index[first], int(channel))[(slice(None), *rest)]
-            return self[first][(slice(None), channel, *rest)]
-        positions = torch.arange(len(self), device=self.index.device)[key]
-        if positions.dim() == 0:  # rows[i]: one image
-            return self._gather(positions[None])[0]
-        return self._gather(positions)
+        if not isinstance(key, tuple):
+            key = (key,)
+        first, *rest = key
+        if self.extra is None and self.names is None:  # the scaler's fit reads one channel at a time
+            return self.base[(self.index[first], *rest)]
+        positions = torch.arange(len(self), device=self.index.device)[first]
+        one = positions.dim() == 0  # rows[i]: one image
+        positions = positions.reshape(-1)
+        if self.extra is None and rest and isinstance(rest[0], (int, np.integer)):  # a derived one, alone
+            images = self._channel(self.index[positions], int(rest[0]))[(slice(None), *rest[1:])]
+        else:
+            images = self._gather(positions)[(slice(None), *rest)]
+        return images[0] if one else images
 
     def _gather(self, positions: torch.Tensor) -> torch.Tensor:
         own = positions < len(self.index)

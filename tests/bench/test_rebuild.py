@@ -91,3 +91,18 @@ def test_the_thresholds_table_is_remade_from_the_archive_as_its_command_wrote_it
         ours, theirs = (d / "tables" / f"g_thresholds_smoke.{ext}" for d in (tmp_path, smoke_run))
         assert ours.read_text() == theirs.read_text(), ext
     assert "cross-fitted threshold against 0.5, CV F1: changes" in ours.read_text()
+
+
+def test_a_thresholds_table_of_other_seeds_than_its_archive_is_kept_and_said_so(smoke_run, tmp_path):
+    import shutil
+    r = bench("thresholds", "--grid", str(smoke_run / "g.toml"), "--seeds", "0,1", "--profile", "smoke",
+              "--out", str(smoke_run), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    tables = tmp_path / "tables"
+    shutil.copytree(smoke_run / "tables", tables)
+    table = tables / "g_thresholds_smoke.csv"
+    table.write_text(table.read_text().replace("seeds 0,1)", "seeds 0)", 1))  # as `--seeds 0` would have named it
+    r = bench("rebuild", "--tables", str(tables), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert f"kept {table} as it is: it reads other seeds" in r.stdout
+    assert not (tmp_path / "out" / "tables" / "g_thresholds_smoke.csv").exists()

@@ -121,3 +121,20 @@ def test_one_channel_of_a_fold_is_read_without_gathering_its_whole_rows(bands, c
     monkeypatch.setattr(Rows, "_gather", lambda *a: pytest.fail("a channel read gathered whole rows"))
     for c in (0, 11, fold.shape[1] - 1):
         assert torch.equal(fold[:, c], expected[:, c])
+
+
+@pytest.mark.parametrize("channels", ["12", "20"])
+@pytest.mark.parametrize("smote", [False, True])
+def test_every_index_form_reads_as_on_the_tensor(bands, channels, smote):
+    raw, rows = bands
+    base, lazy = fold_source(raw, channels)
+    width = len(CHANNEL_SETS[channels])
+    made = torch.randn(9, width, 16, 16, generator=torch.Generator().manual_seed(5)) if smote else None
+    fold = Rows(base, rows, lazy, extra=made)
+    copy = expand_channels(raw, channels)[rows]
+    copy = torch.cat([copy, made]) if smote else copy
+    last = len(copy) - 1
+    for key in [(6, 2), (last, 13 % width), (1, slice(0, 2)), (torch.tensor([0, last]),), (-1,),
+                (slice(3, 9), 2, slice(None), 4), (torch.tensor([last, 2]), -1), (slice(None), 3)]:
+        got, want = fold[key], copy[key]
+        assert got.shape == want.shape and torch.equal(got, want), key
