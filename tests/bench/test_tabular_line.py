@@ -11,7 +11,7 @@ def test_the_tabular_cv_f1_reads_one_fold_as_such(monkeypatch, folds, shown):
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 60)
 
-    def fake(cfg, seed, channels, statistics):  # LightGBM's scores, made up: the line's reading is tested
+    def fake(*_):  # LightGBM's scores, made up: the line's reading is tested
         return {"labels": y, "oof": rng.random(60), "fold_of": np.arange(60) % folds, "test_labels": y,
                 "test": rng.random(60)}
     monkeypatch.setattr(reference, "cross_validated", fake)
