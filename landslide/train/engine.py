@@ -31,7 +31,7 @@ from landslide.metrics import f1_at_half
 from landslide.models.backbones import create_backbone, embed_and_logits
 from landslide.models.registry import ModelSpec, model_spec
 from landslide.train.average import WeightAverage
-from landslide.train.checkpoint import load_checkpoint, save_checkpoint
+from landslide.train.checkpoint import load_checkpoint, pack_weights, save_checkpoint
 from landslide.train.device import autocast, channels_last, kernels
 from landslide.train.optim import make_optimizer, make_step
 from landslide.train.pipeline import Augment, Preprocess, batch_step
@@ -183,7 +183,7 @@ def fit_fold(cfg: ExperimentConfig, data: FoldData, fold: FoldDir, device: torch
         save_checkpoint(last | ({"average": average.state_dict()} if average else {}), fold.last)
         if on_epoch:
             on_epoch(fold.index, state.epoch, state.history[-1][1] if state.history else None)
-    save_checkpoint({"model": scored.state_dict(), "scaler": scaler.state_dict()}, fold.model)
+    save_checkpoint({"model_packed": pack_weights(scored.state_dict()), "scaler": scaler.state_dict()}, fold.model)
     return _final_predictions(scored, prep, data, n_real, state, forward)
 
 

@@ -47,3 +47,4 @@ def test_cv_f1_reads_as_one_fold_where_one_was_trained_not_as_no_spread():
     assert cv_f1_text(0.61481, 0.0, 1) == "0.6148 (one fold)"  # a preview: std 0 is no second fold
     assert cv_f1_text(0.85, 0.01234, 3) == "0.8500 +- 0.0123"
     assert cv_f1_text(0.85, 0.0, 3) == "0.8500 +- 0.0000"  # three folds that agree do have no spread
+
