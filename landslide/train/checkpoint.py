@@ -23,7 +23,7 @@ def save_checkpoint(obj: dict, path: Path) -> None:
 
 def pack_weights(state: dict[str, torch.Tensor]) -> dict:
     """A state dict with its float32 tensors as one byte-shuffled, deflated blob (``landslide.shuffled``,
-    lossless): a finished fold's ``model.pt`` 11.4 -> about 9.8 MB at the quick profile. Still data only."""
+    lossless): a finished fold's ``model.pt`` 11.4 -> 9.6 MB at the quick profile. Still data only."""
     from landslide.shuffled import pack
     floats = [k for k, v in state.items() if v.dtype == torch.float32]
     # contiguous: a channels_last tensor's values in the standard order; load_state_dict copies them back
