@@ -19,14 +19,13 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 def train_command(args) -> None:
     from landslide.train.cv import run_experiment
-    from landslide.train.results import cv_f1_text
     from landslide.train.rundir import RunDir
     cfg = config_from_args(args)
-    metrics = run_experiment(cfg, Path(args.out), progress=not args.no_progress).metrics.as_json()
+    scored = run_experiment(cfg, Path(args.out), progress=not args.no_progress).metrics
+    metrics = scored.as_json()
     test = "n/a (no labels)" if metrics["test_f1"] is None else f"{metrics['test_f1']:.4f}"
     print(f"{metrics['data']} | profile {profile_name(cfg)} | {cfg.backbone} {cfg.image_size}px ch{cfg.channels}")
-    cv = cv_f1_text(metrics["cv_f1_mean"], metrics["cv_f1_std"], len(metrics["cv_f1_folds"]))
-    print(f"train F1 {metrics['train_f1']:.4f}  CV F1 {cv}  "
+    print(f"train F1 {metrics['train_f1']:.4f}  CV F1 {scored.cv_text()}  "
           f"test F1 {test}")
     run = RunDir(args.out)
     written = [run.output_path(cfg, kind, suffix) for kind, suffix in (("metrics", ".json"), ("oof", ".csv"),
